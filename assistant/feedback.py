@@ -59,7 +59,11 @@ class Feedback:
             "expected_facts": [],
             "forbidden": [],
             "tags": {"source": "feedback"},
-            "notes": {"answer": self.answer, "comment": self.comment, "rating": self.rating},
+            "notes": {
+                "answer": self.answer,
+                "comment": self.comment,
+                "rating": self.rating,
+            },
         }
 
 
@@ -81,10 +85,10 @@ class FeedbackStore:
     def _connect(self) -> Iterator[sqlite3.Connection]:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with closing(sqlite3.connect(self.path, timeout=10)) as conn:
-                with conn:
-                    conn.execute(SCHEMA)
-                    yield conn
+            # closing() closes the connection; `conn` as context manager commits or rolls back.
+            with closing(sqlite3.connect(self.path, timeout=10)) as conn, conn:
+                conn.execute(SCHEMA)
+                yield conn
         except (sqlite3.Error, OSError) as e:
             raise FeedbackError(
                 f"De feedback kon niet worden opgeslagen of gelezen in {self.path} ({e}). "
@@ -127,7 +131,8 @@ class FeedbackStore:
                 conn.execute("UPDATE feedback SET rating = ? WHERE id = ?", (rating, feedback_id))
             if comment is not None:
                 conn.execute(
-                    "UPDATE feedback SET comment = ? WHERE id = ?", (comment.strip(), feedback_id)
+                    "UPDATE feedback SET comment = ? WHERE id = ?",
+                    (comment.strip(), feedback_id),
                 )
 
     def all(self, rating: str | None = None) -> list[Feedback]:
@@ -177,7 +182,8 @@ def main(argv: list[str], settings: Settings | None = None) -> int:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     export = commands.add_parser(
-        "export", help="negative feedback as draft eval cases (JSON lines) for human review"
+        "export",
+        help="negative feedback as draft eval cases (JSON lines) for human review",
     )
     export.add_argument("--out", type=Path, help="write to this file instead of stdout")
     args = parser.parse_args(argv)

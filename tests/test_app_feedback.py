@@ -17,7 +17,9 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data")
 
 
-def test_feedback_is_stored_in_the_data_dir_without_personal_data(settings: Settings) -> None:
+def test_feedback_is_stored_in_the_data_dir_without_personal_data(
+    settings: Settings,
+) -> None:
     store = FeedbackStore.from_settings(settings)
     fid = store.add("Wat is een IKC?", "Een kindcentrum [1].", ["ikc#0"], "down", " te kort ")
 
@@ -49,7 +51,10 @@ def test_update_changes_rating_and_comment(settings: Settings) -> None:
     store.update(fid, comment="Het antwoord noemt de verkeerde gemeente.")
 
     [saved] = store.all()
-    assert (saved.rating, saved.comment) == ("down", "Het antwoord noemt de verkeerde gemeente.")
+    assert (saved.rating, saved.comment) == (
+        "down",
+        "Het antwoord noemt de verkeerde gemeente.",
+    )
     assert store.all(rating="up") == []
 
 
@@ -89,7 +94,11 @@ def test_export_writes_only_negative_feedback_in_the_eval_format(
             "expected_facts": [],
             "forbidden": [],
             "tags": {"source": "feedback"},
-            "notes": {"answer": "Dat weet ik niet.", "comment": "Fout", "rating": "down"},
+            "notes": {
+                "answer": "Dat weet ik niet.",
+                "comment": "Fout",
+                "rating": "down",
+            },
         }
     ]
     assert "1 negatieve beoordeling(en) geëxporteerd" in capsys.readouterr().err
