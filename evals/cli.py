@@ -1,0 +1,167 @@
+"""``leerstad eval``: run a dataset and report, gate CI on thresholds, or compare two runs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from evals.errors import EvalError
+
+EXPORTS = ("ragas",)
+EPILOG = """Vergelijk twee runs met: leerstad eval compare RUN_A RUN_B [--out DIR]
+
+Metrieken (voor --fail-under en --fail-over): zie evals/README.md.
+Exitcodes: 0 geslaagd, 1 drempel niet gehaald, 2 fout in invoer of configuratie."""
+
+
+def run_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="leerstad eval",
+        description="Beantwoord alle vragen van een dataset en meet de kwaliteit.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--dataset", type=Path, required=True, help="JSONL-bestand met vragen")
+    p.add_argument("--out", type=Path, required=True, help="map voor resultaten en rapport")
+    p.add_argument(
+        "--extra-corpus",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="extra documenten (afleiders); gebruikt een tijdelijke index, "
+        "de eigen index blijft onaangeroerd (herhaalbaar)",
+    )
+    p.add_argument(
+        "--fail-under",
+        action="append",
+        default=[],
+        metavar="NAAM=WAARDE,...",
+        help="exit 1 als een metriek (hoger is beter) lager uitvalt",
+    )
+    p.add_argument(
+        "--fail-over",
+        action="append",
+        default=[],
+        metavar="NAAM=WAARDE,...",
+        help="exit 1 als een metriek (lager is beter) hoger uitvalt, "
+        "bijv. forbidden_rate=0,false_abstentions=1",
+    )
+    p.add_argument(
+        "--export",
+        action="append",
+        default=[],
+        choices=EXPORTS,
+        help="schrijf ook ragas.jsonl (RAGAS EvaluationDataset, single-turn)",
+    )
+    p.add_argument("--no-progress", action="store_true", help="geen voortgangsbalk")
+    return p
+
+
+def compare_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="leerstad eval compare",
+        description="Vergelijk run B met run A, gepaard per vraag-id.",
+    )
+    p.add_argument("run_a", type=Path, metavar="RUN_A", help="map van de eerste run (basis)")
+    p.add_argument("run_b", type=Path, metavar="RUN_B", help="map van de tweede run")
+    p.add_argument("--out", type=Path, help="map voor compare.md (standaard: RUN_B)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``leerstad eval``; returns the exit code (0 ok, 1 gate failed, 2 error)."""
+    from rich.console import Console
+
+    from assistant.errors import LeerstadError
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    console, errors = Console(), Console(stderr=True)
+    try:
+        if args[:1] == ["compare"]:
+            return _compare(compare_parser().parse_args(args[1:]), console)
+        return _run(run_parser().parse_args(args), console)
+    except SystemExit as e:  # argparse: --help (0) or a usage error (2)
+        return e.code if isinstance(e.code, int) else 2
+    except (EvalError, LeerstadError) as e:
+        errors.print(f"[bold red]Fout:[/] {e}", highlight=False)
+        return 2
+
+
+def _run(args: argparse.Namespace, console: Any) -> int:
+    from assistant.settings import Settings
+    from evals import report
+    from evals.dataset import file_sha256, load_dataset
+    from evals.export import write_ragas
+    from evals.gate import check, parse_thresholds
+    from evals.run import answer_all, eval_settings, run_metadata
+    from evals.scoring import case_to_json, summarise
+
+    # Validate everything cheap before the slow part.
+    thresholds = parse_thresholds(args.fail_under, upper=False)
+    thresholds += parse_thresholds(args.fail_over, upper=True)
+    examples = load_dataset(args.dataset)
+    for extra in args.extra_corpus:
+        if not extra.is_dir():
+            raise EvalError(
+                f"--extra-corpus {extra}: dit is geen map. Geef een map met documenten op."
+            )
+    settings = Settings.from_env()
+    progress = not args.no_progress
+
+    started = time.perf_counter()
+    with eval_settings(settings, args.extra_corpus, progress) as used:
+        cases, extras = answer_all(examples, used, progress)
+        metadata = run_metadata(
+            used, cases, extras, args.dataset, file_sha256(args.dataset), args.extra_corpus
+        )
+    summary = {"metadata": metadata, **summarise(cases)}
+    failures = check(thresholds, summary["metrics"])
+    summary["gate"] = {"thresholds": [t.describe() for t in thresholds], "failures": failures}
+    rows = [case_to_json(c, e) for c, e in zip(cases, extras, strict=True)]
+
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / "results.jsonl").open("w", encoding="utf-8") as f:
+        f.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    (out / "summary.json").write_text(
+        json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    report.write_markdown(out / "report.md", summary, rows)
+    report.write_html(out / "report.html", summary, rows)
+    if "ragas" in args.export:
+        write_ragas(out / "ragas.jsonl", rows)
+
+    report.print_summary(summary, console)
+    metrics = summary["metrics"]
+    console.print(
+        f"{len(cases)} vragen in {time.perf_counter() - started:.1f} s; "
+        f"fact_recall {report.fmt('fact_recall', metrics['fact_recall']['value'])}, "
+        f"abstain_f1 {report.fmt('abstain_f1', metrics['abstain_f1']['value'])}, "
+        f"{len(report.failures(rows))} mislukt; rapport: {out / 'report.html'}",
+        highlight=False,
+    )
+    if failures:
+        console.print("[bold red]CI-drempel niet gehaald:[/]")
+        for failure in failures:
+            console.print(f"  - {failure}", highlight=False)
+        return 1
+    if thresholds:
+        console.print("[green]Alle drempels gehaald.[/]")
+    return 0
+
+
+def _compare(args: argparse.Namespace, console: Any) -> int:
+    from evals.compare import compare, load_run, print_comparison, write_markdown
+
+    comparison = compare(load_run(args.run_a), load_run(args.run_b))
+    out: Path = args.out or args.run_b
+    out.mkdir(parents=True, exist_ok=True)
+    write_markdown(out / "compare.md", comparison)
+    print_comparison(comparison, console)
+    console.print(f"Vergelijking geschreven naar {out / 'compare.md'}", highlight=False)
+    return 0
