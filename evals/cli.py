@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evals.errors import EvalError
 
+if TYPE_CHECKING:
+    from evals.gate import Threshold
+    from evals.metrics import Case
+
 EXPORTS = ("ragas",)
 EPILOG = """Vergelijk twee runs met: leerstad eval compare RUN_A RUN_B [--out DIR]
+Scoor een bestaande run opnieuw: leerstad eval report RUN [--fail-under ...] [--fail-over ...]
 
 Metrieken (voor --fail-under en --fail-over): zie evals/README.md.
 Exitcodes: 0 geslaagd, 1 drempel niet gehaald, 2 fout in invoer of configuratie."""
@@ -36,6 +40,23 @@ def run_parser() -> argparse.ArgumentParser:
         help="extra documenten (afleiders); gebruikt een tijdelijke index, "
         "de eigen index blijft onaangeroerd (herhaalbaar)",
     )
+    gate_arguments(p)
+    p.add_argument("--no-progress", action="store_true", help="geen voortgangsbalk")
+    return p
+
+
+def compare_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="leerstad eval compare",
+        description="Vergelijk run B met run A, gepaard per vraag-id.",
+    )
+    p.add_argument("run_a", type=Path, metavar="RUN_A", help="map van de eerste run (basis)")
+    p.add_argument("run_b", type=Path, metavar="RUN_B", help="map van de tweede run")
+    p.add_argument("--out", type=Path, help="map voor compare.md (standaard: RUN_B)")
+    return p
+
+
+def gate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--fail-under",
         action="append",
@@ -58,18 +79,16 @@ def run_parser() -> argparse.ArgumentParser:
         choices=EXPORTS,
         help="schrijf ook ragas.jsonl (RAGAS EvaluationDataset, single-turn)",
     )
-    p.add_argument("--no-progress", action="store_true", help="geen voortgangsbalk")
-    return p
 
 
-def compare_parser() -> argparse.ArgumentParser:
+def report_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="leerstad eval compare",
-        description="Vergelijk run B met run A, gepaard per vraag-id.",
+        prog="leerstad eval report",
+        description="Scoor de resultaten van een bestaande run opnieuw (zonder de assistent) "
+        "en schrijf summary.json en de rapporten opnieuw.",
     )
-    p.add_argument("run_a", type=Path, metavar="RUN_A", help="map van de eerste run (basis)")
-    p.add_argument("run_b", type=Path, metavar="RUN_B", help="map van de tweede run")
-    p.add_argument("--out", type=Path, help="map voor compare.md (standaard: RUN_B)")
+    p.add_argument("run", type=Path, metavar="RUN", help="map van een eerdere run")
+    gate_arguments(p)
     return p
 
 
@@ -84,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args[:1] == ["compare"]:
             return _compare(compare_parser().parse_args(args[1:]), console)
+        if args[:1] == ["report"]:
+            return _rescore(report_parser().parse_args(args[1:]), console)
         return _run(run_parser().parse_args(args), console)
     except SystemExit as e:  # argparse: --help (0) or a usage error (2)
         return e.code if isinstance(e.code, int) else 2
@@ -92,18 +113,21 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def _thresholds(args: argparse.Namespace) -> list[Threshold]:
+    from evals.gate import parse_thresholds
+
+    return parse_thresholds(args.fail_under, upper=False) + parse_thresholds(
+        args.fail_over, upper=True
+    )
+
+
 def _run(args: argparse.Namespace, console: Any) -> int:
     from assistant.settings import Settings
-    from evals import report
     from evals.dataset import file_sha256, load_dataset
-    from evals.export import write_ragas
-    from evals.gate import check, parse_thresholds
     from evals.run import answer_all, eval_settings, run_metadata
-    from evals.scoring import case_to_json, summarise
 
     # Validate everything cheap before the slow part.
-    thresholds = parse_thresholds(args.fail_under, upper=False)
-    thresholds += parse_thresholds(args.fail_over, upper=True)
+    thresholds = _thresholds(args)
     examples = load_dataset(args.dataset)
     for extra in args.extra_corpus:
         if not extra.is_dir():
@@ -115,26 +139,51 @@ def _run(args: argparse.Namespace, console: Any) -> int:
 
     started = time.perf_counter()
     with eval_settings(settings, args.extra_corpus, progress) as used:
-        cases, extras = answer_all(examples, used, progress)
+        cases, answers = answer_all(examples, used, progress)
         metadata = run_metadata(
-            used, cases, extras, args.dataset, file_sha256(args.dataset), args.extra_corpus
+            used, cases, answers, args.dataset, file_sha256(args.dataset), args.extra_corpus
         )
+    return _finish(args.out, metadata, cases, answers, thresholds, args.export, console, started)
+
+
+def _rescore(args: argparse.Namespace, console: Any) -> int:
+    from evals.runfiles import load_run
+
+    thresholds = _thresholds(args)
+    run = load_run(args.run)
+    metadata = run.summary.get("metadata", {})
+    return _finish(
+        args.run,
+        metadata,
+        run.cases,
+        run.answer_fields(),
+        thresholds,
+        args.export,
+        console,
+        time.perf_counter(),
+    )
+
+
+def _finish(
+    out: Path,
+    metadata: dict[str, Any],
+    cases: list[Case],
+    answers: list[dict[str, Any]],
+    thresholds: list[Threshold],
+    exports: list[str],
+    console: Any,
+    started: float,
+) -> int:
+    """Score, write the run directory, print the summary and apply the gate."""
+    from evals import report
+    from evals.gate import check
+    from evals.runfiles import write_run
+    from evals.scoring import summarise
+
     summary = {"metadata": metadata, **summarise(cases)}
     failures = check(thresholds, summary["metrics"])
     summary["gate"] = {"thresholds": [t.describe() for t in thresholds], "failures": failures}
-    rows = [case_to_json(c, e) for c, e in zip(cases, extras, strict=True)]
-
-    out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    with (out / "results.jsonl").open("w", encoding="utf-8") as f:
-        f.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
-    (out / "summary.json").write_text(
-        json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
-    report.write_markdown(out / "report.md", summary, rows)
-    report.write_html(out / "report.html", summary, rows)
-    if "ragas" in args.export:
-        write_ragas(out / "ragas.jsonl", rows)
+    rows = write_run(out, summary, cases, answers, exports)
 
     report.print_summary(summary, console)
     metrics = summary["metrics"]
@@ -156,7 +205,8 @@ def _run(args: argparse.Namespace, console: Any) -> int:
 
 
 def _compare(args: argparse.Namespace, console: Any) -> int:
-    from evals.compare import compare, load_run, print_comparison, write_markdown
+    from evals.compare import compare, print_comparison, write_markdown
+    from evals.runfiles import load_run
 
     comparison = compare(load_run(args.run_a), load_run(args.run_b))
     out: Path = args.out or args.run_b

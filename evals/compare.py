@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import math
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evals.errors import RunFileError
-from evals.metrics import METRICS, Case
-from evals.scoring import case_from_json
+from evals.metrics import METRICS
+from evals.runfiles import Run
 from evals.stats import paired_bootstrap_ci
 
 TIE = 1e-9
-
-
-@dataclass(frozen=True)
-class Run:
-    """A finished run read back from its directory."""
-
-    path: Path
-    summary: dict[str, Any]
-    rows: list[dict[str, Any]]
-    cases: list[Case]
 
 
 @dataclass(frozen=True)
@@ -59,33 +47,6 @@ class Comparison:
     deltas: list[MetricDelta]
     changes: list[QuestionChange]  # worse first
     warnings: list[str] = field(default_factory=list)
-
-
-def load_run(path: Path) -> Run:
-    results, summary_file = path / "results.jsonl", path / "summary.json"
-    for f in (results, summary_file):
-        if not f.is_file():
-            raise RunFileError(
-                f"{f} ontbreekt: {path} is geen map van een evaluatierun. Geef de map op die "
-                "'leerstad eval --out' heeft gemaakt."
-            )
-    try:
-        summary = json.loads(summary_file.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as e:
-        raise RunFileError(f"{summary_file} is geen geldige JSON ({e.msg}).") from e
-    rows, cases = [], []
-    for number, line in enumerate(results.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            cases.append(case_from_json(row))
-        except (ValueError, TypeError, KeyError) as e:
-            raise RunFileError(
-                f"{results}, regel {number}: geen geldige resultaatregel ({e})."
-            ) from e
-        rows.append(row)
-    return Run(path, summary, rows, cases)
 
 
 def _mismatches(a: Run, b: Run) -> list[str]:

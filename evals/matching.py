@@ -143,12 +143,18 @@ def contains(haystack: str, needle: str) -> bool:
 
 
 def fact_found(text: str, alternatives: Sequence[str]) -> bool:
-    """An expected fact is found when any of its alternatives is contained in ``text``."""
-    return any(contains(text, alt) for alt in alternatives)
+    """An expected fact is found when any of its alternatives is contained in ``text``.
+
+    Citation markers are removed first, so "[2]" never counts as the fact "2".
+    """
+    plain = CITATION.sub(" ", text)
+    return any(contains(plain, alt) for alt in alternatives)
 
 
 def found_forbidden(text: str, forbidden: Iterable[str]) -> list[str]:
-    return [f for f in forbidden if contains(text, f)]
+    """The forbidden strings contained in ``text`` (citation markers removed first)."""
+    plain = CITATION.sub(" ", text)
+    return [f for f in forbidden if contains(plain, f)]
 
 
 def citations(text: str) -> list[int]:
