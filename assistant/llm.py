@@ -25,6 +25,7 @@ from assistant.verify import FALLBACK, AnswerChecker
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
+    from langchain_core.messages import BaseMessage
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +122,8 @@ class LLMBackend:
             yield from self.fallback.stream(request)  # nothing to answer from: abstain offline
             return
         started = time.perf_counter()
-        checker = AnswerChecker(sources)
+        # The corpus is Dutch; an answer in another language can only be checked on names/numbers.
+        checker = AnswerChecker(sources, cross_lingual=request.language != "nl")
         messages = answer_messages(request.question, request.standalone, sources, request.language)
         try:
             for delta in self._deltas(messages):
@@ -153,7 +155,7 @@ class LLMBackend:
             timings_ms={"llm_ms": (time.perf_counter() - started) * 1000},
         )
 
-    def _deltas(self, messages: list) -> Iterator[str]:
+    def _deltas(self, messages: list[BaseMessage]) -> Iterator[str]:
         """The model's text as it streams; any failure becomes ``LLMUnavailableError``."""
         thinking, received = None, ""  # None: not known yet whether the reply starts thinking
         try:

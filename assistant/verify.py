@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from assistant.keyword import fold, tokenize
+from assistant.keyword import fold, tokenize, words
 from assistant.records import Source
 from assistant.sentences import split_sentences
 
@@ -24,6 +24,7 @@ IRRELEVANT_CITATION = "irrelevant_citation"
 ADDED_CITATION = "added_citation"
 UNSUPPORTED_SENTENCE = "unsupported_sentence"
 DROPPED_LEAD_IN = "dropped_lead_in"
+UNVERIFIED = "unverified"
 FALLBACK = "fallback"
 
 _NUMS = r"(?:(?:bron|source)\s*)?\d+(?:\s*[,;]\s*(?:(?:bron|source)\s*)?\d+)*"
@@ -102,6 +103,19 @@ def support(tokens: Sequence[str], source_tokens: set[str]) -> float:
     return sum(1 for t in tokens if t in source_tokens) / len(tokens)
 
 
+def anchors(text: str) -> list[str]:
+    """Words that look the same in every language: numbers and names (folded).
+
+    A name is a word in capitals inside a sentence ("VNG", "Learning Cities"), not its first word.
+    """
+    out = []
+    for i, m in enumerate(re.finditer(r"[^\W_]+", text)):
+        word = m.group()
+        if any(c.isdigit() for c in word) or (word[0].isupper() and (i > 0 or word.isupper())):
+            out.append(fold(word))
+    return out
+
+
 def _boundaries(line: str, *, final: bool) -> list[int]:
     """End offsets of the sentences of ``line`` confirmed by the start of the next sentence."""
     ends: list[int] = []
@@ -140,13 +154,20 @@ def _short(text: str, limit: int = 80) -> str:
 class AnswerChecker:
     """Feeds on a streamed answer and keeps only sentences the cited sources support."""
 
-    def __init__(self, sources: Sequence[Source], threshold: float = SUPPORT_THRESHOLD) -> None:
+    def __init__(
+        self,
+        sources: Sequence[Source],
+        threshold: float = SUPPORT_THRESHOLD,
+        *,
+        cross_lingual: bool = False,
+    ) -> None:
+        """``cross_lingual``: the answer may be in another language than the sources."""
         self.threshold = threshold
+        self.cross_lingual = cross_lingual
         self._sources = {s.n: s for s in sources}
-        self._tokens = {
-            s.n: set(tokenize(" ".join(filter(None, (s.title, s.section, s.text)))))
-            for s in sources
-        }
+        texts = {s.n: " ".join(filter(None, (s.title, s.section, s.text))) for s in sources}
+        self._tokens = {n: set(tokenize(text)) for n, text in texts.items()}
+        self._words = {n: set(words(text)) for n, text in texts.items()}
         self._buffer = ""
         self._done = 0
         self._parts: list[tuple[int, str]] = []
@@ -226,6 +247,9 @@ class AnswerChecker:
 
     def _check_claim(self, seg: Segment, tokens: list[str], valid: list[int]) -> None:
         score = support(tokens, set().union(*(self._tokens[n] for n in valid)))
+        across = score < self.threshold and self.cross_lingual and valid
+        if across and self._check_across_languages(seg, valid):
+            return
         if score < self.threshold:
             best = max(self._tokens, key=lambda n: support(tokens, self._tokens[n]), default=0)
             if not best or support(tokens, self._tokens[best]) < self.threshold:
@@ -249,6 +273,20 @@ class AnswerChecker:
         for n in kept:
             self._citing.setdefault(n, []).extend(tokens)
         self._keep(seg, kept)
+
+    def _check_across_languages(self, seg: Segment, valid: list[int]) -> bool:
+        """Words do not carry over between languages, but names and numbers do: check those."""
+        names = anchors(CITATION.sub("", seg.text))
+        if names and support(names, set().union(*(self._words[n] for n in valid))) < 0.99:
+            return False
+        if not names:
+            self._edits.append(
+                f"{UNVERIFIED}: kept «{_short(seg.text)}» (in another language than its "
+                "sources, with no name or number to check)"
+            )
+        self._claims += 1
+        self._keep(seg, valid)
+        return True
 
     def _keep(self, seg: Segment, keep: list[int]) -> None:
         """Show ``seg`` with exactly the citations in ``keep``, renumbered."""

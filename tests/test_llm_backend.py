@@ -123,6 +123,16 @@ def test_an_llm_abstention_is_marked(backend: LLMBackend, model: ScriptedChatMod
     assert answer.backend == "scripted:test-model"
 
 
+def test_an_english_question_gets_a_checked_english_answer(
+    backend: LLMBackend, model: ScriptedChatModel
+) -> None:
+    english = "Integrated child centres bring care and education together for ages 0-12 [1]."
+    model.replies = [english]
+    answer, _ = final(backend, request("What is an integrated child centre?", language="en"))
+    assert answer.text == english and answer.backend == "scripted:test-model"
+    assert "Write in plain English" in model.received[0][0].content
+
+
 def test_a_reasoning_block_is_not_shown(backend: LLMBackend, model: ScriptedChatModel) -> None:
     model.replies = ["<think>De gebruiker vraagt iets. Ik kijk in bron 1.</think>\n" + GOOD_ANSWER]
     answer, answers = final(backend)

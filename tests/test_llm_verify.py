@@ -120,3 +120,23 @@ def test_sentences_split_on_ends_not_on_abbreviations_or_list_numbers() -> None:
         ("1. Item een", 1),
         ("2. Twee", 2),
     ]
+
+
+def test_an_answer_in_another_language_is_checked_on_names_and_numbers() -> None:
+    checker = AnswerChecker(number_sources(passages()), cross_lingual=True)
+    checker.feed(
+        "Integrated child centres serve all children aged 0-12 [1]. The VNG wrote a guide with "
+        "a step-by-step plan [2]. The NHS pays for them [1]. They are popular [2]."
+    )
+    result = checker.finish()
+    assert result.text == (
+        "Integrated child centres serve all children aged 0-12 [1]. The VNG wrote a guide with "
+        "a step-by-step plan [2]. They are popular [2]."
+    )
+    assert [e.split(":")[0] for e in result.edits] == ["unsupported_sentence", "unverified"]
+
+
+def test_the_same_answer_fails_when_it_must_match_dutch_words() -> None:
+    checker = AnswerChecker(number_sources(passages()))
+    checker.feed("They are popular [2].")
+    assert checker.finish().supported == 0
