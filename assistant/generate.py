@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from assistant.errors import UnknownBackendError
@@ -20,6 +20,9 @@ class Request:
     history: tuple[Turn, ...]
     passages: tuple[Passage, ...]  # retrieved, best first
     language: str  # "nl" or "en"
+    # Term statistics of the index (stem -> number of chunks containing it), to weigh words.
+    doc_freq: Mapping[str, int] = field(default_factory=dict)
+    corpus_size: int = 1
 
 
 class Backend(Protocol):

@@ -35,6 +35,7 @@ class Settings:
     dense_k: int = 20
     keyword_k: int = 20
     rrf_k: int = 60
+    rerank_k: int = 30
     min_support: float = 0.5
     llm: str = "extractive"
     llm_base_url: str | None = None
@@ -86,6 +87,7 @@ class Settings:
             "dense_k": self.dense_k,
             "keyword_k": self.keyword_k,
             "rrf_k": self.rrf_k,
+            "rerank_k": self.rerank_k,
             "min_support": self.min_support,
             "llm": self.llm,
             "llm_base_url": self.llm_base_url,

@@ -1,0 +1,204 @@
+"""The Assistant: retrieves passages for a question and has a backend answer from them."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from typing import Any
+
+from assistant.citations import to_source
+from assistant.errors import LeerstadError
+from assistant.extractive import ExtractiveBackend
+from assistant.generate import Backend, Request, build_backend
+from assistant.keyword import KeywordIndex, words
+from assistant.memory import as_turns, standalone_question
+from assistant.messages import Messages, messages_for
+from assistant.records import Answer, Passage, Turn
+from assistant.retrieve import HybridRetriever, chunk_from
+from assistant.settings import Settings
+from assistant.store import IndexState, open_for_query, read_state, reset_client_cache
+from assistant.vocabulary import load_vocabulary
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 2000
+
+
+def detect_language(text: str) -> str:
+    """"en" when a question has more English than Dutch function words, else "nl"."""
+    from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN
+
+    tokens = words(text)
+    english = sum(t in STOPWORDS_EN and t not in STOPWORDS_DUTCH for t in tokens)
+    dutch = sum(t in STOPWORDS_DUTCH and t not in STOPWORDS_EN for t in tokens)
+    return "en" if english > dutch else "nl"
+
+
+class Assistant:
+    """Answers Dutch (and English) questions about the indexed documents, with sources."""
+
+    def __init__(self, settings: Settings | None = None, backend: Backend | None = None) -> None:
+        self.settings = settings or Settings.from_env()
+        self.vocabulary = load_vocabulary()
+        self.backend = backend or build_backend(self.settings)
+        self._retriever: HybridRetriever | None = None
+        self._state: IndexState | None = None
+
+    # -- the index ---------------------------------------------------------------------------
+
+    def _index(self) -> tuple[HybridRetriever, IndexState]:
+        """The retriever for the current index, reopened when another writer changed it."""
+        if self._retriever is not None and self._state is not None:
+            store = self._retriever.store
+            current = read_state(store._client, self.settings.collection)
+            if current is not None and current.revision == self._state.revision:
+                return self._retriever, self._state
+            reset_client_cache()  # an embedded client caches vectors it has loaded
+        store, state = open_for_query(self.settings)
+        keyword = KeywordIndex.for_collection(store._collection, self.settings, state.revision)
+        self._retriever = HybridRetriever(
+            store=store, keyword=keyword, vocabulary=self.vocabulary, settings=self.settings
+        )
+        self._state = state
+        return self._retriever, state
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        return self._index()[0]
+
+    def documents(self) -> list[dict[str, Any]]:
+        """The indexed documents: doc_id, title, url, chunks, ingested_at, source."""
+        _, state = self._index()
+        return [
+            {"doc_id": doc_id, **{k: v for k, v in info.items() if k != "path"}}
+            for doc_id, info in sorted(state.documents.items(), key=lambda kv: kv[1]["title"])
+        ]
+
+    # -- answering ---------------------------------------------------------------------------
+
+    def answer(self, question: str, history: Sequence[Turn | str] | None = None) -> Answer:
+        """The final answer to ``question`` after the earlier turns in ``history``."""
+        final = None
+        for final in self.stream(question, history):
+            pass
+        assert final is not None
+        return final
+
+    def stream(
+        self, question: str, history: Sequence[Turn | str] | None = None
+    ) -> Iterator[Answer]:
+        """Partial answers with growing text; the last one is final and carries the sources."""
+        started = time.perf_counter()
+        question = " ".join(str(question or "").split())[:MAX_QUESTION_CHARS]
+        language = detect_language(question)
+        msg = messages_for(language)
+        cleaned, injected = self.vocabulary.strip_injection(question)
+        notices = (msg.injection_notice,) if injected else ()
+        if not cleaned:
+            yield Answer(text=msg.empty_question, abstained=True, language=language,
+                         notices=notices, backend=self.backend.name)
+            return
+        if self.vocabulary.is_collection_question(cleaned):
+            yield self._collection_answer(msg, language, started)
+            return
+        turns = as_turns(history)
+        retriever, state = self._index()
+        timings: dict[str, float] = {}
+        t = time.perf_counter()
+        standalone = self._standalone(cleaned, turns)
+        timings["rewrite_ms"] = (time.perf_counter() - t) * 1000
+        passages, search_timings = retriever.search(standalone)
+        timings.update(search_timings)
+        request = Request(
+            question=cleaned,
+            standalone=standalone,
+            history=turns,
+            passages=tuple(passages),
+            language=language,
+            doc_freq=retriever.keyword.doc_freq,
+            corpus_size=retriever.keyword.size,
+        )
+        t = time.perf_counter()
+        final: Answer | None = None
+        for partial in self.backend.stream(request):
+            final = partial
+            yield partial
+        assert final is not None
+        timings["generate_ms"] = (time.perf_counter() - t) * 1000
+        timings["total_ms"] = (time.perf_counter() - started) * 1000
+        text = final.text
+        if final.abstained:
+            text = " ".join([text, *self._pointer(passages, state, msg)])
+        yield replace(
+            final, text=text, timings_ms=timings, notices=(*notices, *final.notices)
+        )
+
+    def _standalone(self, question: str, turns: tuple[Turn, ...]) -> str:
+        if not turns:
+            return question
+        rewritten = self.backend.standalone_question(question, turns)
+        return rewritten or standalone_question(question, turns, self.vocabulary)
+
+    def _pointer(self, passages: list[Passage], state: IndexState, msg: Messages) -> list[str]:
+        """Where to ask instead, when the best-matching document names a contact or a page."""
+        if not passages:
+            return []
+        top = passages[0].chunk
+        info = state.documents.get(top.doc_id, {})
+        if not (passages[0].keyword_score and passages[0].dense_score):
+            return []  # only when both searches agree the document is about the question
+        if info.get("contact"):
+            return [msg.ask_contact.format(contact=info["contact"])]
+        if info.get("url"):
+            return [msg.more_info.format(title=info["title"], url=info["url"])]
+        return []
+
+    def _collection_answer(self, msg: Messages, language: str, started: float) -> Answer:
+        retriever, state = self._index()
+        docs = self.documents()
+        first_chunks = retriever.store.get(
+            ids=[f"{d['doc_id']}#0000" for d in docs], include=["documents", "metadatas"]
+        )
+        by_doc = {
+            m["doc_id"]: chunk_from(i, text, m)
+            for i, text, m in zip(
+                first_chunks["ids"], first_chunks["documents"], first_chunks["metadatas"]
+            )
+        }
+        lines, sources = [msg.collection_intro.format(count=len(docs))], []
+        for d in docs:
+            chunk = by_doc.get(d["doc_id"])
+            if chunk is None:
+                continue
+            source = to_source(Passage(chunk, 1.0), len(sources) + 1)
+            sources.append(source)
+            link = f" ({d['url']})" if d.get("url") else ""
+            lines.append(f"- {d['title']}{link} [{source.n}]")
+        return Answer(
+            text="\n".join(lines),
+            sources=tuple(sources),
+            abstained=False,
+            backend="collection",
+            language=language,
+            timings_ms={"total_ms": (time.perf_counter() - started) * 1000},
+        )
+
+    def status(self) -> dict[str, Any]:
+        """What the UI shows about the setup: backend, model, store, documents."""
+        info: dict[str, Any] = {
+            "backend": self.backend.name,
+            "llm": self.settings.llm,
+            "embedding_model": self.settings.embedding_model,
+            "chroma": self.settings.chroma,
+        }
+        try:
+            _, state = self._index()
+            info["documents"] = len(state.documents)
+            info["revision"] = state.revision
+        except LeerstadError as e:
+            info["error"] = str(e)
+        return info
+
+

@@ -1,0 +1,152 @@
+"""Dutch keyword search (BM25 with Snowball stemming and stopwords), derived from the collection."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    import bm25s
+    import chromadb
+
+log = logging.getLogger(__name__)
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+# The classic Dutch Snowball stemmer: gemeente/gemeenten -> gemeent, steden -> sted.
+STEMMER = "dutch_porter"
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # noqa: ANN202 - PyStemmer has no type hints
+    import Stemmer
+
+    return Stemmer.Stemmer(STEMMER)
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """Dutch and English stopwords (questions come in both; the corpus is Dutch)."""
+    from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN
+
+    return frozenset(fold(w) for w in (*STOPWORDS_DUTCH, *STOPWORDS_EN))
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip accents: financiële -> financiele."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    """Folded word tokens, stopwords kept."""
+    return _TOKEN.findall(fold(text).replace("’", "'"))
+
+
+def stem(word: str) -> str:
+    return _stemmer().stemWord(word)
+
+
+def tokenize(text: str) -> list[str]:
+    """The Dutch analyzer used for BM25 and for support checks: fold, drop stopwords, stem."""
+    stop = stopwords()
+    return [stem(w) for w in words(text) if w not in stop and (len(w) > 1 or w.isdigit())]
+
+
+@dataclass
+class KeywordIndex:
+    """BM25 over every chunk in the collection, tagged with the revision it was built from."""
+
+    retriever: bm25s.BM25 | None
+    ids: list[str]
+    revision: int
+    doc_freq: dict[str, int]
+
+    @classmethod
+    def for_collection(
+        cls, collection: chromadb.Collection, settings: Settings, revision: int
+    ) -> KeywordIndex:
+        """The index for this revision: from memory, from disk, or built and saved."""
+        key = (str(settings.data_dir.resolve()), settings.chroma, collection.name, revision)
+        cached = _MEMORY.get(key)
+        if cached is not None:
+            return cached
+        folder = settings.keyword_dir / f"{collection.name}-rev{revision}"
+        index = cls._load(folder, revision) if folder.is_dir() else None
+        if index is None:
+            index = cls._build(collection, revision)
+            index._save(folder)
+            for old in settings.keyword_dir.glob(f"{collection.name}-rev*"):
+                if old != folder:
+                    shutil.rmtree(old, ignore_errors=True)
+        _MEMORY.clear()
+        _MEMORY[key] = index
+        return index
+
+    @classmethod
+    def _build(cls, collection: chromadb.Collection, revision: int) -> KeywordIndex:
+        import bm25s
+
+        data = collection.get(include=["documents", "metadatas"])
+        ids = list(data["ids"])
+        corpus = [
+            tokenize(f"{m.get('title', '')} {m.get('section') or ''} {text}")
+            for text, m in zip(data["documents"], data["metadatas"])
+        ]
+        doc_freq: dict[str, int] = {}
+        for tokens in corpus:
+            for token in set(tokens):
+                doc_freq[token] = doc_freq.get(token, 0) + 1
+        retriever = None
+        if ids:
+            retriever = bm25s.BM25()
+            retriever.index(corpus, show_progress=False)
+        return cls(retriever, ids, revision, doc_freq)
+
+    def _save(self, folder: Any) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        if self.retriever is not None:
+            self.retriever.save(str(folder), show_progress=False)
+        meta = {"ids": self.ids, "revision": self.revision, "doc_freq": self.doc_freq}
+        (folder / "leerstad.json").write_text(json.dumps(meta), encoding="utf-8")
+
+    @classmethod
+    def _load(cls, folder: Any, revision: int) -> KeywordIndex | None:
+        import bm25s
+
+        try:
+            meta = json.loads((folder / "leerstad.json").read_text(encoding="utf-8"))
+            retriever = bm25s.BM25.load(str(folder)) if meta["ids"] else None
+        except (OSError, ValueError, KeyError) as e:
+            log.warning("keyword index in %s unreadable, rebuilding: %s", folder, e)
+            return None
+        if meta["revision"] != revision:
+            return None
+        return cls(retriever, meta["ids"], revision, meta["doc_freq"])
+
+    def search(self, tokens: list[str], k: int) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score) for the best ``k`` chunks with a positive score."""
+        if self.retriever is None or not tokens:
+            return []
+        known = [t for t in tokens if t in self.doc_freq]
+        if not known:
+            return []
+        k = min(k, len(self.ids))
+        results, scores = self.retriever.retrieve([known], k=k, show_progress=False)
+        return [
+            (self.ids[int(i)], float(s)) for i, s in zip(results[0], scores[0]) if float(s) > 0
+        ]
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+
+_MEMORY: dict[tuple[Any, ...], KeywordIndex] = {}

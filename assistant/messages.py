@@ -1,0 +1,50 @@
+"""The sentences the assistant itself says (not quoted from sources), in Dutch and English."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Messages:
+    yes: str
+    no: str
+    abstain: str
+    ask_contact: str  # {contact}
+    more_info: str  # {title} {url}
+    collection_intro: str  # {count}
+    empty_question: str
+    injection_notice: str
+
+
+DUTCH = Messages(
+    yes="Ja.",
+    no="Nee.",
+    abstain="Dat staat niet in mijn bronnen, dus daar kan ik geen betrouwbaar antwoord op geven.",
+    ask_contact="U kunt uw vraag stellen aan {contact}.",
+    more_info="Meer informatie over {title}: {url}",
+    collection_intro="Ik beantwoord vragen met {count} documenten:",
+    empty_question="Stel een vraag, bijvoorbeeld: Hoe kan onze gemeente lid worden van het "
+    "netwerk van lerende steden?",
+    injection_notice="Uw vraag bevatte een opdracht aan de assistent; die is genegeerd. "
+    "Ik antwoord alleen met wat in de bronnen staat.",
+)
+
+ENGLISH = Messages(
+    yes="Yes.",
+    no="No.",
+    abstain="My sources do not say, so I cannot give a reliable answer to that.",
+    ask_contact="You can ask {contact}.",
+    more_info="More information about {title}: {url}",
+    collection_intro="I answer questions from {count} documents (in Dutch):",
+    empty_question="Ask a question, for example: How can our city join the network of "
+    "learning cities?",
+    injection_notice="Your question contained an instruction to the assistant; it was ignored. "
+    "I only answer with what the sources say.",
+)
+
+MESSAGES = {"nl": DUTCH, "en": ENGLISH}
+
+
+def messages_for(language: str) -> Messages:
+    return MESSAGES.get(language, DUTCH)

@@ -1,0 +1,37 @@
+"""Dutch sentence boundaries (pysbd), as exact character spans so quotes stay verbatim."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> Any:
+    import pysbd
+
+    return pysbd.Segmenter(language="nl", clean=False, char_span=True)
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentences inside ``text[start:end]`` as absolute (start, end) offsets, trimmed."""
+    end = len(text) if end is None else end
+    spans = []
+    for sentence in _segmenter().segment(text[start:end]):
+        s, e = start + sentence.start, start + sentence.end
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            spans.append((s, e))
+    return spans
+
+
+@lru_cache(maxsize=4096)
+def split_sentences(text: str) -> tuple[str, ...]:
+    """The sentences of a passage; a line break also ends a sentence (lists, headings)."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        out.extend(line[s:e] for s, e in sentence_spans(line))
+    return tuple(out)

@@ -1,0 +1,159 @@
+"""Domain vocabulary (synonyms, answer types, collection and injection phrases) loaded from data."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from assistant.keyword import fold, stem, tokenize, words
+
+DEFAULT_VOCABULARY = "vocabulary.yaml"
+
+
+@dataclass(frozen=True)
+class AnswerType:
+    name: str
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class TermGroup:
+    """One concept of a question: the stems that express it (the word and its synonyms)."""
+
+    word: str
+    stems: frozenset[str]
+    forms: frozenset[str] = frozenset()  # the surface forms used in the question
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    synonyms: tuple[tuple[str, ...], ...]
+    answer_types: tuple[tuple[tuple[str, ...], AnswerType], ...]
+    collection_questions: tuple[str, ...]
+    injection_patterns: tuple[re.Pattern[str], ...]
+    followup_words: frozenset[str]
+    followup_starts: tuple[str, ...]
+    question_words: frozenset[str]
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Vocabulary:
+        import yaml
+
+        if path is None:
+            text = resources.files("assistant.data").joinpath(DEFAULT_VOCABULARY).read_text("utf-8")
+        else:
+            text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
+        return cls(
+            synonyms=tuple(tuple(fold(str(w)) for w in group) for group in data["synonyms"]),
+            answer_types=tuple(
+                (
+                    tuple(fold(c) for c in spec["cues"]),
+                    AnswerType(name, re.compile(spec["pattern"], re.IGNORECASE)),
+                )
+                for name, spec in data["answer_types"].items()
+            ),
+            collection_questions=tuple(fold(p) for p in data["collection_questions"]),
+            injection_patterns=tuple(
+                re.compile(p, re.IGNORECASE) for p in data["injection_patterns"]
+            ),
+            followup_words=frozenset(fold(w) for w in data["followup_words"]),
+            followup_starts=tuple(fold(s) for s in data["followup_starts"]),
+            question_words=frozenset(stem(fold(w)) for w in data["question_words"]),
+        )
+
+    def _matches(self, phrase: str, folded_text: str) -> bool:
+        return re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", folded_text) is not None
+
+    def expansions(self, text: str) -> list[str]:
+        """Synonyms of the words and phrases in ``text`` that ``text`` does not contain yet."""
+        folded = " ".join(words(text))
+        plain = fold(text)
+        extra: list[str] = []
+        for group in self.synonyms:
+            if any(self._matches(p, plain) or self._matches(p, folded) for p in group):
+                extra.extend(p for p in group if not self._matches(p, plain))
+        return extra
+
+    def term_groups(self, text: str) -> list[TermGroup]:
+        """The concepts of a question: each content word with the stems of its synonyms."""
+        plain = fold(text)
+        groups: list[TermGroup] = []
+        seen: set[str] = set()
+        phrase_stems: dict[str, frozenset[str]] = {}
+        for group in self.synonyms:
+            if any(self._matches(p, plain) for p in group):
+                stems = frozenset(s for p in group for s in tokenize(p))
+                for p in group:
+                    if self._matches(p, plain):
+                        for s in tokenize(p):
+                            phrase_stems[s] = phrase_stems.get(s, frozenset()) | stems
+        forms: dict[str, set[str]] = {}
+        for word in words(text):
+            forms.setdefault(stem(word), set()).add(word)
+        for token in self.content_tokens(text):
+            if token in seen:
+                continue
+            seen.add(token)
+            stems = phrase_stems.get(token, frozenset()) | {token}
+            groups.append(TermGroup(token, stems, frozenset(forms.get(token, ()))))
+        return _merge_groups(groups)
+
+    def content_tokens(self, text: str) -> list[str]:
+        """Analyzed tokens of a question without question words and fillers."""
+        return [t for t in tokenize(text) if t not in self.question_words]
+
+    def answer_type(self, text: str) -> AnswerType | None:
+        plain = fold(text)
+        for cues, answer_type in self.answer_types:
+            if any(self._matches(c, plain) for c in cues):
+                return answer_type
+        return None
+
+    def is_collection_question(self, text: str) -> bool:
+        plain = " ".join(words(text))
+        return any(self._matches(p, plain) for p in self.collection_questions)
+
+    def strip_injection(self, text: str) -> tuple[str, bool]:
+        """The question without instructions aimed at the assistant, and whether any were cut."""
+        cleaned = text
+        for pattern in self.injection_patterns:
+            cleaned = pattern.sub(" ", cleaned)
+        cleaned = re.sub(r"\s+", " ", cleaned).strip(" ,;")
+        return cleaned, cleaned != re.sub(r"\s+", " ", text).strip(" ,;")
+
+    def is_followup(self, text: str) -> bool:
+        plain = fold(text).strip()
+        tokens = words(text)
+        if any(plain.startswith(s) for s in self.followup_starts):
+            return True
+        if any(t in self.followup_words for t in tokens):
+            return True
+        return len(self.content_tokens(text)) <= 1
+
+
+def _merge_groups(groups: list[TermGroup]) -> list[TermGroup]:
+    """Words of one synonym phrase ("lid worden") count as one concept, not two."""
+    merged: list[TermGroup] = []
+    for group in groups:
+        for i, other in enumerate(merged):
+            if group.word in other.stems and other.stems == group.stems | other.stems:
+                break
+            if other.stems and other.stems == group.stems:
+                break
+        else:
+            merged.append(group)
+    return merged
+
+
+@lru_cache(maxsize=4)
+def load_vocabulary(path: str | None = None) -> Vocabulary:
+    return Vocabulary.load(Path(path) if path else None)
+
+
+def stems_of(text: str) -> set[str]:
+    """Stems of all words in ``text``, stopwords included (used for coverage checks)."""
+    return {stem(w) for w in words(text)}

@@ -1,0 +1,1 @@
+"""Leerstad's command line: ingest, ask, eval, serve, feedback."""
