@@ -40,9 +40,19 @@ class Case:
                 ranking.append(source.get("doc_id"))
         return ranking
 
-    def source_texts(self, numbers: set[int] | None = None) -> list[str]:
+    def source_texts(self, numbers: set[int] | None = None, labelled: bool = False) -> list[str]:
+        """Passage texts of all sources or of the numbered ones; ``labelled`` prefixes each
+        with its title and section (what a reader sees next to the citation)."""
         return [
-            str(s.get("text") or "")
+            " ".join(
+                str(x)
+                for x in (
+                    (s.get("title"), s.get("section"), s.get("text"))
+                    if labelled
+                    else (s.get("text"),)
+                )
+                if x
+            )
             for s in self.sources
             if numbers is None or s.get("n") in numbers
         ]
@@ -141,7 +151,22 @@ def _count(obs: np.ndarray) -> np.ndarray:
 
 
 def _percentile(q: float) -> Reducer:
-    return lambda obs: np.nanpercentile(obs[..., 0], q, axis=-1)
+    """Linear-interpolated percentile ignoring NaN, like np.nanpercentile but vectorised.
+
+    np.nanpercentile loops over the 1000 bootstrap rows in Python; sorting once is ~100x faster.
+    """
+
+    def reduce(obs: np.ndarray) -> np.ndarray:
+        values = obs[..., 0]
+        ordered = np.sort(values, axis=-1)  # NaN sorts last
+        n = (~np.isnan(values)).sum(axis=-1)
+        pos = np.maximum(n - 1, 0) * q / 100
+        lo, hi = np.floor(pos).astype(int), np.ceil(pos).astype(int)
+        low = np.take_along_axis(ordered, lo[..., None], axis=-1)[..., 0]
+        high = np.take_along_axis(ordered, hi[..., None], axis=-1)[..., 0]
+        return np.where(n > 0, low + (high - low) * (pos - lo), np.nan)
+
+    return reduce
 
 
 def _confusion(obs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -261,7 +286,7 @@ def sentence_support(case: Case) -> list[tuple[str, float]]:
     """Each answer sentence that cites [n], with its support by the cited passages."""
     scored = []
     for sentence, cited in matching.cited_sentences(case.answer):
-        share = matching.support(sentence, case.source_texts(set(cited)))
+        share = matching.support(sentence, case.source_texts(set(cited), labelled=True))
         if share is not None:
             scored.append((sentence, share))
     return scored
