@@ -9,7 +9,7 @@ import logging
 import re
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -286,12 +286,19 @@ class Admin:
         ok = check_password(self.settings, password)
         if not ok:
             log.warning("failed admin login")
-            return False, gr.skip(), gr.skip(), "Onjuist wachtwoord. Probeer het opnieuw.", ""
+            message = note("Onjuist wachtwoord. Probeer het opnieuw.")
+            return False, gr.skip(), gr.skip(), message, "", gr.skip(), gr.skip()
         documents = self.document_choices()
         return True, gr.update(visible=False), gr.update(visible=True), "", "", *documents
 
     def logout(self, is_admin: bool) -> tuple[Any, ...]:
-        return False, gr.update(visible=True), gr.update(visible=False), "U bent uitgelogd.", ""
+        return (
+            False,
+            gr.update(visible=True),
+            gr.update(visible=False),
+            note("U bent uitgelogd."),
+            "",
+        )
 
     def document_choices(self) -> tuple[Any, str]:
         docs = self.service.documents()
@@ -463,9 +470,9 @@ def chat_tab(service: Service, conv: gr.State, lang: gr.Radio) -> ChatParts:
     question.submit(answer_fn, [question, conv, lang], streaming, concurrency_limit=4, **private)
     for button in example_buttons:
         button.click(answer_fn, [button, conv, lang], streaming, concurrency_limit=4, **private)
-    new.click(
-        new_conversation, [lang], [chatbot, conv, sources, sources_heading, note_box], **private
-    )
+    reset = [chatbot, conv, sources, sources_heading, note_box]
+    new.click(new_conversation, [lang], reset, **private)
+    chatbot.clear(new_conversation, [lang], reset, **private)
     chatbot.select(
         select_message, [conv, lang], [conv, sources, sources_heading, note_box], **private
     )
@@ -645,6 +652,18 @@ class AskIn(BaseModel):
 ASK_EXAMPLE = '{"question": "Wat is een integraal kindcentrum?", "history": []}'
 
 
+def invalid_request(errors: Sequence[Any]) -> dict[str, object]:
+    """A Dutch message for a body that does not fit AskIn (pydantic's errors name the fields)."""
+    if any(e.get("type") == "json_invalid" for e in errors):
+        fields, problem = ["body"], "Het verzoek is geen geldige JSON."
+    else:
+        fields = sorted({str(e["loc"][1]) if len(e["loc"]) > 1 else "body" for e in errors})
+        names = ", ".join(f"'{f}'" for f in fields)
+        problem = f"Ongeldig verzoek: {names} ontbreekt of heeft een verkeerd type."
+    message = f"{problem} Stuur JSON zoals {ASK_EXAMPLE} (question is tekst, history een lijst)."
+    return {"error": message, "fields": fields}
+
+
 def build_api(service: Service) -> FastAPI:
     """/healthz and /api/ask; errors are Dutch JSON messages, never stack traces."""
     from fastapi import FastAPI, Request
@@ -655,12 +674,7 @@ def build_api(service: Service) -> FastAPI:
 
     @api.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        fields = sorted({".".join(str(p) for p in e["loc"][1:3]) or "body" for e in exc.errors()})
-        message = (
-            f"Ongeldig verzoek: controleer {', '.join(fields)}. "
-            f"Stuur JSON zoals {ASK_EXAMPLE} (question is tekst, history een lijst)."
-        )
-        return JSONResponse({"error": message, "fields": fields}, status_code=422)
+        return JSONResponse(invalid_request(exc.errors()), status_code=422)
 
     @api.get("/healthz")
     def healthz() -> dict[str, str]:

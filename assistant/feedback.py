@@ -1,4 +1,4 @@
-"""Feedback on answers: a small SQLite store, and export of negative feedback as draft eval cases."""
+"""Feedback on answers: a small SQLite store, and export of negative feedback as draft evals."""
 
 from __future__ import annotations
 
