@@ -11,17 +11,18 @@ from assistant.generate import Request, register_backend
 from assistant.keyword import words
 from assistant.memory import context_of
 from assistant.messages import Messages, messages_for
-from assistant.records import Answer, Passage
+from assistant.records import Answer, Passage, Turn
 from assistant.sentences import split_sentences
 from assistant.settings import Settings
 from assistant.support import Concepts, concepts
 from assistant.vocabulary import AnswerType, Vocabulary, load_vocabulary
 
 MAX_SENTENCES = 3
+MIN_WORDS = 4
 _NEGATION = {"niet", "geen", "nooit", "niets", "not", "no", "never", "none"}
 _YES_NO_START = re.compile(
     r"^(moet|moeten|kan|kun|kunt|kunnen|is|zijn|mag|mogen|heeft|hebben|wordt|worden|krijgt|"
-    r"krijgen|bestaat|bestaan|hoort|horen|doet|doen|zit|zitten|valt|geldt|"
+    r"krijgen|bestaat|bestaan|hoort|horen|doet|doen|zit|zitten|valt|geldt|gaat|"
     r"do|does|is|are|can|must|should|has|have|will|may)\b",
     re.IGNORECASE,
 )
@@ -33,9 +34,10 @@ class Candidate:
 
     passage: Passage
     rank: int
+    position: int  # sentence number inside the passage
     text: str
-    coverage: float  # share of the question's concepts (IDF-weighted) in the sentence
-    context_coverage: float  # the same for the whole passage with its title
+    coverage: float  # share of the question's own concepts (IDF-weighted) in the sentence
+    context_coverage: float  # share of all concepts, earlier turns included, in the passage
     typed: bool  # matches the kind of answer asked for (e-mail, age, ...), or none was asked
     covered: frozenset[str]
     score: float
@@ -50,13 +52,11 @@ class ExtractiveBackend:
         self.settings = settings
         self.vocabulary = vocabulary or load_vocabulary()
 
-    def standalone_question(self, question: str, history: tuple) -> str | None:
+    def standalone_question(self, question: str, history: tuple[Turn, ...]) -> str | None:
         return None  # the Assistant's default method (assistant.memory) is the extractive one
 
     def stream(self, request: Request) -> Iterator[Answer]:
         yield self.answer(request)
-
-    # -- answering ---------------------------------------------------------------------------
 
     def answer(self, request: Request) -> Answer:
         msg = messages_for(request.language)
@@ -64,17 +64,19 @@ class ExtractiveBackend:
         context = context_of(request.question, request.standalone)
         if not request.standalone.endswith(request.question):
             question, context = request.standalone, ""  # rewritten by a language model
-        wanted_concepts = concepts(
+        wanted = concepts(
             question, self.vocabulary, request.doc_freq, request.corpus_size, context=context
         )
-        wanted = self.vocabulary.answer_type(question)
-        candidates = self._candidates(request.passages, wanted_concepts, wanted)
-        best = self._best(candidates)
-        if best is None or not wanted_concepts.groups:
+        answer_type = self.vocabulary.answer_type(question)
+        candidates = self._candidates(request.passages, wanted, answer_type)
+        best = self._best(candidates, wanted, question)
+        if best is None:
             return self.abstain(request, msg)
         chosen = self._select(best, candidates)
-        sources, numbers = number_sources([c.passage for c in chosen], quotes=[c.text for c in chosen])
-        lead = self._lead(question, best, msg, typed_answer=wanted is not None)
+        sources, numbers = number_sources(
+            [c.passage for c in chosen], quotes=[c.text for c in chosen]
+        )
+        lead = self._lead(question, best, wanted, msg, typed=answer_type is not None)
         parts = [lead] if lead else []
         parts += [f"{c.text} [{numbers[c.passage.chunk.chunk_id]}]" for c in chosen]
         return Answer(
@@ -97,72 +99,102 @@ class ExtractiveBackend:
         )
 
     def _candidates(
-        self,
-        passages: tuple[Passage, ...],
-        question: Concepts,
-        wanted: AnswerType | None,
+        self, passages: tuple[Passage, ...], question: Concepts, answer_type: AnswerType | None
     ) -> list[Candidate]:
         out: list[Candidate] = []
         for rank, passage in enumerate(passages):
             chunk = passage.chunk
             context_cov, _ = question.coverage(f"{chunk.title} {chunk.section or ''} {chunk.text}")
-            for sentence in split_sentences(chunk.text):
+            lead_in = (0.0, frozenset[str]())
+            for position, sentence in enumerate(split_sentences(chunk.text)):
+                cov, covered = question.coverage(sentence, own_only=True)
                 if sentence.rstrip().endswith("?"):
-                    continue  # a question in the source introduces an answer, it is not one
-                cov, covered = question.coverage(sentence)
-                typed = wanted is None or bool(wanted.pattern.search(sentence))
+                    # A question in the source introduces its answer: the next sentence
+                    # answers what this one asks.
+                    lead_in = (cov, covered)
+                    continue
+                if lead_in[0] > cov:
+                    cov, covered = lead_in[0], covered | lead_in[1]
+                lead_in = (0.0, frozenset())
+                if len(words(sentence)) < MIN_WORDS:
+                    continue  # a fragment (a list item, an attribution) is no answer
+                typed = answer_type is None or bool(answer_type.pattern.search(sentence))
                 score = (
-                    0.55 * cov
-                    + 0.35 * context_cov
+                    0.5 * cov
+                    + 0.4 * context_cov
                     + 0.1 * question.exact(sentence)
                     + 0.1 / (1 + rank)
                     + 0.05 * (1 - min(len(sentence), 300) / 300)  # of equals, the shorter
                 ) * (1 if typed else 0.3)
                 out.append(
-                    Candidate(passage, rank, sentence, cov, context_cov, typed, covered, score)
+                    Candidate(
+                        passage, rank, position, sentence, cov, context_cov, typed, covered, score
+                    )
                 )
         return out
 
-    def _best(self, candidates: list[Candidate]) -> Candidate | None:
+    def _best(self, candidates: list[Candidate], wanted: Concepts, question: str) -> Candidate | None:
+        """The best sentence that answers the question; None when none does (abstain)."""
+        focus = self.vocabulary.focus(question)
         supported = [
             c
             for c in candidates
-            if c.typed and c.context_coverage >= self.settings.min_support and c.coverage > 0
+            if c.typed
+            and c.coverage > 0
+            and c.context_coverage >= self.settings.min_support
+            and (focus is None or focus in wanted.covered_by(_context(c)))
         ]
         return max(supported, key=lambda c: c.score, default=None)
 
     def _select(self, best: Candidate, candidates: list[Candidate]) -> list[Candidate]:
-        """The best sentence, then up to two more that add something the question asks."""
-        chosen = [best]
-        covered = set(best.covered)
-        docs = {best.passage.chunk.doc_id}
+        """The best sentence with its passage's other relevant sentences, in reading order,
+        then sentences from other passages that add something the question asks."""
+        same = [
+            c
+            for c in candidates
+            if c.passage is best.passage
+            and c is not best
+            and c.typed
+            and (c.coverage > 0 or abs(c.position - best.position) == 1)
+            and c.score >= 0.5 * best.score
+        ]
+        same.sort(key=lambda c: (abs(c.position - best.position), -c.score))
+        chosen = [best, *same[: MAX_SENTENCES - 1]]
+        covered = set().union(*(c.covered for c in chosen))
         for c in sorted(candidates, key=lambda c: -c.score):
             if len(chosen) >= MAX_SENTENCES:
                 break
-            if c is best or c.text in {x.text for x in chosen} or not c.typed:
+            if c.passage is best.passage or not c.typed or c.text in {x.text for x in chosen}:
                 continue
-            if c.score < 0.6 * best.score or c.context_coverage < self.settings.min_support:
+            if c.score < 0.6 * best.score or c.context_coverage < best.context_coverage:
                 continue
-            if c.passage.chunk.doc_id not in docs and c.context_coverage < best.context_coverage:
-                continue  # another document only when it matches the question as well
             if c.covered - covered:
                 chosen.append(c)
                 covered |= c.covered
-                docs.add(c.passage.chunk.doc_id)
-        return chosen
+        first = {id(best.passage): 0}
+        for c in chosen:
+            first.setdefault(id(c.passage), len(first))
+        # The best sentence's passage first, each passage's sentences in reading order.
+        return sorted(chosen, key=lambda c: (first[id(c.passage)], c.position))
 
     def _lead(
-        self, question: str, best: Candidate, msg: Messages, typed_answer: bool
+        self, question: str, best: Candidate, wanted: Concepts, msg: Messages, typed: bool
     ) -> str | None:
         """ "Ja." or "Nee." before a yes/no question's answer, when the sentence settles it."""
         if not _YES_NO_START.match(question.strip()):
             return None
         negated = bool(_NEGATION & set(words(best.text)))
-        if negated and (best.coverage >= 0.3 or typed_answer):
+        if negated and (best.coverage >= 0.3 or typed):
             return msg.no
-        if not negated and best.coverage >= 0.99:
+        own = [g for g, _, is_own in wanted.groups if is_own]
+        if not negated and best.coverage >= 0.99 and len(own) >= 2:
             return msg.yes
         return None
+
+
+def _context(c: Candidate) -> str:
+    chunk = c.passage.chunk
+    return f"{chunk.title} {chunk.section or ''} {chunk.text}"
 
 
 register_backend("extractive", lambda settings, _model: ExtractiveBackend(settings))

@@ -19,13 +19,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_TOKEN = re.compile(r"[a-z0-9]+")
 # The classic Dutch Snowball stemmer: gemeente/gemeenten -> gemeent, steden -> sted.
 STEMMER = "dutch_porter"
 
 
 @lru_cache(maxsize=1)
-def _stemmer():  # noqa: ANN202 - PyStemmer has no type hints
+def _stemmer():
     import Stemmer
 
     return Stemmer.Stemmer(STEMMER)
@@ -47,7 +47,7 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Folded word tokens, stopwords kept."""
-    return _TOKEN.findall(fold(text).replace("’", "'"))
+    return _TOKEN.findall(fold(text))
 
 
 def stem(word: str) -> str:

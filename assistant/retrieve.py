@@ -16,7 +16,7 @@ from assistant.support import concepts
 from assistant.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
-    from langchain_chroma import Chroma
+    pass
 
 
 def chunk_from(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
@@ -103,6 +103,7 @@ class HybridRetriever(BaseRetriever):
         t = time.perf_counter()
         question = concepts(query, self.vocabulary, self.keyword.doc_freq, self.keyword.size)
         best_fused = max(fused.values(), default=1.0)
+        best_keyword = max(keyword_scores.values(), default=0.0) or 1.0
         passages: list[Passage] = []
         seen_text: set[str] = set()
         for chunk_id, rrf in sorted(fused.items(), key=lambda kv: -kv[1])[: self.settings.rerank_k]:
@@ -113,7 +114,8 @@ class HybridRetriever(BaseRetriever):
             # Rerank: fused rank agreement plus how much of the question the passage covers.
             context = f"{chunk.title} {chunk.section or ''} {chunk.text}"
             covered, _ = question.coverage(context)
-            score = covered + 0.1 * question.exact(context) + 0.5 * rrf / best_fused
+            keyword = keyword_scores.get(chunk_id, 0.0) / best_keyword
+            score = covered + 0.1 * question.exact(context) + 0.3 * rrf / best_fused + 0.3 * keyword
             passages.append(
                 Passage(chunk, score, dense_scores.get(chunk_id), keyword_scores.get(chunk_id))
             )

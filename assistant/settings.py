@@ -31,12 +31,12 @@ class Settings:
     embedding_batch_size: int = 32
     chunk_size: int = 600
     chunk_min_size: int = 200
-    top_k: int = 6
+    top_k: int = 8
     dense_k: int = 20
     keyword_k: int = 20
     rrf_k: int = 60
     rerank_k: int = 30
-    min_support: float = 0.5
+    min_support: float = 0.4
     llm: str = "extractive"
     llm_base_url: str | None = None
     llm_api_key: str | None = field(default=None, repr=False)

@@ -2,36 +2,49 @@
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.keyword import stem, words
 from assistant.vocabulary import TermGroup, Vocabulary
 
+MIN_CORRECTABLE = 5  # shorter unknown words are not spelling-corrected (too many near misses)
+
 
 @dataclass(frozen=True)
 class Concepts:
-    """The concepts of a question with their weights (rarer words weigh more)."""
+    """The concepts of a question with their weights (rarer words weigh more).
 
-    groups: tuple[tuple[TermGroup, float], ...]
+    Each entry is (group, weight, own): ``own`` is False for concepts that only come from
+    earlier questions of the conversation.
+    """
 
-    @property
-    def total(self) -> float:
-        return sum(w for _, w in self.groups)
+    groups: tuple[tuple[TermGroup, float, bool], ...]
 
-    def coverage(self, text: str) -> tuple[float, frozenset[str]]:
+    def coverage(self, text: str, own_only: bool = False) -> tuple[float, frozenset[str]]:
         """Share of the question's weight whose concept occurs in ``text``, and which ones."""
-        stems = stems_of(text)
-        covered = [(g, w) for g, w in self.groups if g.stems & stems]
-        total = self.total
-        share = sum(w for _, w in covered) / total if total else 0.0
-        return share, frozenset(g.word for g, _ in covered)
+        groups = [(g, w) for g, w, own in self.groups if own or not own_only]
+        total = sum(w for _, w in groups)
+        found = self._found(text, [g for g, _ in groups])
+        share = sum(w for g, w in groups if g.word in found) / total if total else 0.0
+        return share, found
+
+    def covered_by(self, text: str) -> frozenset[str]:
+        return self._found(text, [g for g, _, _ in self.groups])
+
+    @staticmethod
+    def _found(text: str, groups: list[TermGroup]) -> frozenset[str]:
+        tokens = words(text)
+        stems = {stem(w) for w in tokens}
+        folded = f" {' '.join(tokens)} "
+        return frozenset(g.word for g in groups if g.found_in(stems, folded))
 
     def exact(self, text: str) -> float:
         """Share of the question's own word forms found unchanged (not only by stem) in text."""
         forms = set(words(text))
-        own = [(g, w) for g, w in self.groups if g.forms]
+        own = [(g, w) for g, w, is_own in self.groups if is_own and g.forms]
         total = sum(w for _, w in own)
         return sum(w for g, w in own if g.forms & forms) / total if total else 0.0
 
@@ -50,13 +63,21 @@ def concepts(
         df = doc_freq.get(group.word, 0)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
-    own = [(g, idf(g)) for g in vocabulary.term_groups(question)]
-    here = {s for g, _ in own for s in g.stems}
+    own = [correct_spelling(g, doc_freq) for g in vocabulary.term_groups(question)]
+    here = {s for g in own for s in g.stems}
     earlier = [
-        (g, 0.5 * idf(g)) for g in vocabulary.term_groups(context) if not (g.stems & here)
+        correct_spelling(g, doc_freq)
+        for g in vocabulary.term_groups(context)
+        if not (g.stems & here)
     ]
-    return Concepts(tuple(own + earlier))
+    return Concepts(
+        tuple([(g, idf(g), True) for g in own] + [(g, 0.5 * idf(g), False) for g in earlier])
+    )
 
 
-def stems_of(text: str) -> set[str]:
-    return {stem(w) for w in words(text)}
+def correct_spelling(group: TermGroup, doc_freq: Mapping[str, int]) -> TermGroup:
+    """A word the index does not know ("kindcentrm") also matches its closest known word."""
+    if any(s in doc_freq for s in group.stems) or len(group.word) < MIN_CORRECTABLE:
+        return group
+    close = difflib.get_close_matches(group.word, list(doc_freq), n=1, cutoff=0.8)
+    return replace(group, stems=group.stems | set(close)) if close else group

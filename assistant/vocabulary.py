@@ -11,6 +11,11 @@ from pathlib import Path
 from assistant.keyword import fold, stem, tokenize, words
 
 DEFAULT_VOCABULARY = "vocabulary.yaml"
+_FOCUS = re.compile(
+    r"^(?:en\s+|and\s+)?(?:"
+    r"(?:wie|wat|who|what)\s+(?:is|zijn|was|waren|are|were)\s+(?:de|het|een|haar|zijn|hun|the|a|an|her|his|their)"
+    r"|welke|welk|hoeveel|which|how many)\s+([a-z][a-z-]*)"
+)
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,13 @@ class TermGroup:
     word: str
     stems: frozenset[str]
     forms: frozenset[str] = frozenset()  # the surface forms used in the question
+    phrases: frozenset[str] = frozenset()  # multi-word synonyms, matched as whole phrases
+
+    def found_in(self, stems: set[str], folded: str) -> bool:
+        """Whether a text (its stems, and its folded words joined by spaces) has this concept."""
+        if self.stems & stems:
+            return True
+        return any(f" {p} " in folded for p in self.phrases)
 
 
 @dataclass(frozen=True)
@@ -79,28 +91,49 @@ class Vocabulary:
         return extra
 
     def term_groups(self, text: str) -> list[TermGroup]:
-        """The concepts of a question: each content word with the stems of its synonyms."""
+        """The concepts of a question: each content word with its synonyms.
+
+        A synonym of one word matches by stem; a synonym of several words ("integraal
+        kindcentrum") only as that whole phrase, so one of its words alone does not count.
+        """
         plain = fold(text)
-        groups: list[TermGroup] = []
-        seen: set[str] = set()
-        phrase_stems: dict[str, frozenset[str]] = {}
-        for group in self.synonyms:
-            if any(self._matches(p, plain) for p in group):
-                stems = frozenset(s for p in group for s in tokenize(p))
-                for p in group:
-                    if self._matches(p, plain):
-                        for s in tokenize(p):
-                            phrase_stems[s] = phrase_stems.get(s, frozenset()) | stems
         forms: dict[str, set[str]] = {}
         for word in words(text):
             forms.setdefault(stem(word), set()).add(word)
-        for token in self.content_tokens(text):
-            if token in seen:
+        groups: list[TermGroup] = []
+        claimed: set[str] = set()
+        for group in self.synonyms:
+            present = [p for p in group if self._matches(p, plain)]
+            if not present:
                 continue
-            seen.add(token)
-            stems = phrase_stems.get(token, frozenset()) | {token}
-            groups.append(TermGroup(token, stems, frozenset(forms.get(token, ()))))
-        return _merge_groups(groups)
+            own = [s for p in present for s in tokenize(p) if s not in self.question_words]
+            own = [s for s in own if s not in claimed]
+            if not own:
+                continue
+            claimed.update(own)
+            groups.append(
+                TermGroup(
+                    word=own[0],
+                    stems=frozenset(s for p in group if " " not in p for s in tokenize(p)),
+                    forms=frozenset(f for s in own for f in forms.get(s, ())),
+                    phrases=frozenset(" ".join(words(p)) for p in group if " " in p),
+                )
+            )
+        for token in self.content_tokens(text):
+            if token in claimed:
+                continue
+            claimed.add(token)
+            groups.append(TermGroup(token, frozenset({token}), frozenset(forms.get(token, ()))))
+        return groups
+
+    def focus(self, text: str) -> str | None:
+        """The word a wh-question asks about ("telefoonnummer" in "Wat is het telefoonnummer
+        van ...?"), as a stem; None when the question has no such word."""
+        match = _FOCUS.match(fold(text).strip())
+        if not match:
+            return None
+        tokens = self.content_tokens(match.group(1))
+        return tokens[0] if tokens else None
 
     def content_tokens(self, text: str) -> list[str]:
         """Analyzed tokens of a question without question words and fillers."""
@@ -135,25 +168,6 @@ class Vocabulary:
         return len(self.content_tokens(text)) <= 1
 
 
-def _merge_groups(groups: list[TermGroup]) -> list[TermGroup]:
-    """Words of one synonym phrase ("lid worden") count as one concept, not two."""
-    merged: list[TermGroup] = []
-    for group in groups:
-        for i, other in enumerate(merged):
-            if group.word in other.stems and other.stems == group.stems | other.stems:
-                break
-            if other.stems and other.stems == group.stems:
-                break
-        else:
-            merged.append(group)
-    return merged
-
-
 @lru_cache(maxsize=4)
 def load_vocabulary(path: str | None = None) -> Vocabulary:
     return Vocabulary.load(Path(path) if path else None)
-
-
-def stems_of(text: str) -> set[str]:
-    """Stems of all words in ``text``, stopwords included (used for coverage checks)."""
-    return {stem(w) for w in words(text)}

@@ -11,6 +11,7 @@ from pathlib import Path
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+FORWARDED = ("eval", "serve", "feedback")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,8 +42,7 @@ def _parser() -> argparse.ArgumentParser:
         ("serve", "de webapp starten"),
         ("feedback", "feedback exporteren"),
     ):
-        forward = sub.add_parser(name, help=text, add_help=False)
-        forward.add_argument("rest", nargs=argparse.REMAINDER)
+        sub.add_parser(name, help=text)
     return parser
 
 
@@ -50,7 +50,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from assistant.errors import LeerstadError
     from assistant.settings import Settings
 
-    args = _parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in FORWARDED:
+        # These subcommands own their arguments; argparse would reject their options here.
+        args = argparse.Namespace(command=argv[0], rest=argv[1:])
+    else:
+        args = _parser().parse_args(argv)
     try:
         settings = Settings.from_env()
         logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
