@@ -142,9 +142,15 @@ class ExtractiveBackend:
             if c.typed
             and c.coverage > 0
             and c.context_coverage >= self.settings.min_support
-            and (focus is None or focus in wanted.covered_by(_context(c)))
+            and self._names_the_same(c, wanted, focus)
         ]
         return max(supported, key=lambda c: c.score, default=None)
+
+    @staticmethod
+    def _names_the_same(c: Candidate, wanted: Concepts, focus: str | None) -> bool:
+        """The passage must have what the question asks about and every name it mentions."""
+        required = wanted.names | ({focus} if focus else set())
+        return not required or required <= wanted.covered_by(_context(c))
 
     def _select(self, best: Candidate, candidates: list[Candidate]) -> list[Candidate]:
         """The best sentence with its passage's other relevant sentences, in reading order,

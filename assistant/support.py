@@ -31,6 +31,11 @@ class Concepts:
         share = sum(w for g, w in groups if g.word in found) / total if total else 0.0
         return share, found
 
+    @property
+    def names(self) -> frozenset[str]:
+        """The question's own concepts written as names (capitalised inside the question)."""
+        return frozenset(g.word for g, _, own in self.groups if own and g.entity)
+
     def covered_by(self, text: str) -> frozenset[str]:
         return self._found(text, [g for g, _, _ in self.groups])
 

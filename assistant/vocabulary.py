@@ -32,6 +32,7 @@ class TermGroup:
     stems: frozenset[str]
     forms: frozenset[str] = frozenset()  # the surface forms used in the question
     phrases: frozenset[str] = frozenset()  # multi-word synonyms, matched as whole phrases
+    entity: bool = False  # written with a capital inside the question: a name must match
 
     def found_in(self, stems: set[str], folded: str) -> bool:
         """Whether a text (its stems, and its folded words joined by spaces) has this concept."""
@@ -100,6 +101,7 @@ class Vocabulary:
         forms: dict[str, set[str]] = {}
         for word in words(text):
             forms.setdefault(stem(word), set()).add(word)
+        names = _capitalised_stems(text)
         groups: list[TermGroup] = []
         claimed: set[str] = set()
         for group in self.synonyms:
@@ -117,13 +119,21 @@ class Vocabulary:
                     stems=frozenset(s for p in group if " " not in p for s in tokenize(p)),
                     forms=frozenset(f for s in own for f in forms.get(s, ())),
                     phrases=frozenset(" ".join(words(p)) for p in group if " " in p),
+                    entity=bool(names & set(own)),
                 )
             )
         for token in self.content_tokens(text):
             if token in claimed:
                 continue
             claimed.add(token)
-            groups.append(TermGroup(token, frozenset({token}), frozenset(forms.get(token, ()))))
+            groups.append(
+                TermGroup(
+                    token,
+                    frozenset({token}),
+                    frozenset(forms.get(token, ())),
+                    entity=token in names,
+                )
+            )
         return groups
 
     def focus(self, text: str) -> str | None:
@@ -166,6 +176,16 @@ class Vocabulary:
         if any(t in self.followup_words for t in tokens):
             return True
         return len(self.content_tokens(text)) <= 1
+
+
+def _capitalised_stems(text: str) -> set[str]:
+    """Stems of words written with a capital letter that is not a sentence's first letter."""
+    out: set[str] = set()
+    for sentence in re.split(r"(?<=[.?!:])\s+", text.strip()):
+        for word in sentence.split()[1:]:
+            if word[:1].isupper():
+                out.update(stem(w) for w in words(word))
+    return out
 
 
 @lru_cache(maxsize=4)
