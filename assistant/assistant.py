@@ -10,7 +10,6 @@ from typing import Any
 
 from assistant.citations import to_source
 from assistant.errors import LeerstadError
-from assistant.extractive import ExtractiveBackend
 from assistant.generate import Backend, Request, build_backend
 from assistant.keyword import KeywordIndex, words
 from assistant.memory import as_turns, standalone_question
@@ -27,7 +26,7 @@ MAX_QUESTION_CHARS = 2000
 
 
 def detect_language(text: str) -> str:
-    """"en" when a question has more English than Dutch function words, else "nl"."""
+    """ "en" when a question has more English than Dutch function words, else "nl"."""
     from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN
 
     tokens = words(text)
@@ -80,10 +79,7 @@ class Assistant:
 
     def answer(self, question: str, history: Sequence[Turn | str] | None = None) -> Answer:
         """The final answer to ``question`` after the earlier turns in ``history``."""
-        final = None
-        for final in self.stream(question, history):
-            pass
-        assert final is not None
+        *_, final = self.stream(question, history)
         return final
 
     def stream(
@@ -97,8 +93,13 @@ class Assistant:
         cleaned, injected = self.vocabulary.strip_injection(question)
         notices = (msg.injection_notice,) if injected else ()
         if not cleaned:
-            yield Answer(text=msg.empty_question, abstained=True, language=language,
-                         notices=notices, backend=self.backend.name)
+            yield Answer(
+                text=msg.empty_question,
+                abstained=True,
+                language=language,
+                notices=notices,
+                backend=self.backend.name,
+            )
             return
         if self.vocabulary.is_collection_question(cleaned):
             yield self._collection_answer(msg, language, started)
@@ -131,9 +132,7 @@ class Assistant:
         text = final.text
         if final.abstained:
             text = " ".join([text, *self._pointer(passages, state, msg)])
-        yield replace(
-            final, text=text, timings_ms=timings, notices=(*notices, *final.notices)
-        )
+        yield replace(final, text=text, timings_ms=timings, notices=(*notices, *final.notices))
 
     def _standalone(self, question: str, turns: tuple[Turn, ...]) -> str:
         if not turns:
@@ -156,7 +155,7 @@ class Assistant:
         return []
 
     def _collection_answer(self, msg: Messages, language: str, started: float) -> Answer:
-        retriever, state = self._index()
+        retriever, _ = self._index()
         docs = self.documents()
         first_chunks = retriever.store.get(
             ids=[f"{d['doc_id']}#0000" for d in docs], include=["documents", "metadatas"]
@@ -164,7 +163,10 @@ class Assistant:
         by_doc = {
             m["doc_id"]: chunk_from(i, text, m)
             for i, text, m in zip(
-                first_chunks["ids"], first_chunks["documents"], first_chunks["metadatas"]
+                first_chunks["ids"],
+                first_chunks["documents"],
+                first_chunks["metadatas"],
+                strict=True,
             )
         }
         lines, sources = [msg.collection_intro.format(count=len(docs))], []
@@ -200,5 +202,3 @@ class Assistant:
         except LeerstadError as e:
             info["error"] = str(e)
         return info
-
-

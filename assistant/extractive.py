@@ -133,7 +133,9 @@ class ExtractiveBackend:
                 )
         return out
 
-    def _best(self, candidates: list[Candidate], wanted: Concepts, question: str) -> Candidate | None:
+    def _best(
+        self, candidates: list[Candidate], wanted: Concepts, question: str
+    ) -> Candidate | None:
         """The best sentence that answers the question; None when none does (abstain)."""
         focus = self.vocabulary.focus(question)
         supported = [

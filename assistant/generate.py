@@ -46,7 +46,7 @@ BACKENDS: dict[str, BackendFactory] = {}
 
 
 def register_backend(name: str, factory: BackendFactory) -> None:
-    """Make ``LEERSTAD_LLM=name`` or ``name:model`` build a backend with ``factory(settings, model)``."""
+    """Make ``LEERSTAD_LLM=name`` (or ``name:model``) build ``factory(settings, model)``."""
     BACKENDS[name] = factory
 
 
@@ -65,7 +65,7 @@ def build_backend(settings: Settings) -> Backend:
 
 def _load_builtin_backends() -> None:
     # Imported here so the extractive default never pays for the LLM client libraries.
-    import assistant.extractive  # noqa: F401
+    import assistant.extractive
 
     try:
         import assistant.llm  # noqa: F401

@@ -98,7 +98,7 @@ class KeywordIndex:
         ids = list(data["ids"])
         corpus = [
             tokenize(f"{m.get('title', '')} {m.get('section') or ''} {text}")
-            for text, m in zip(data["documents"], data["metadatas"])
+            for text, m in zip(data["documents"], data["metadatas"], strict=True)
         ]
         doc_freq: dict[str, int] = {}
         for tokens in corpus:
@@ -141,7 +141,9 @@ class KeywordIndex:
         k = min(k, len(self.ids))
         results, scores = self.retriever.retrieve([known], k=k, show_progress=False)
         return [
-            (self.ids[int(i)], float(s)) for i, s in zip(results[0], scores[0]) if float(s) > 0
+            (self.ids[int(i)], float(s))
+            for i, s in zip(results[0], scores[0], strict=True)
+            if float(s) > 0
         ]
 
     @property

@@ -70,7 +70,9 @@ class HybridRetriever(BaseRetriever):
         # The question's own words rank on their own, and again with the domain synonyms, so
         # the synonyms widen recall without outvoting what was actually asked.
         t = time.perf_counter()
-        own_hits = self.keyword.search(self.vocabulary.content_tokens(query), self.settings.keyword_k)
+        own_hits = self.keyword.search(
+            self.vocabulary.content_tokens(query), self.settings.keyword_k
+        )
         expanded_hits = self.keyword.search(
             self.vocabulary.content_tokens(expanded), self.settings.keyword_k
         )
@@ -89,7 +91,9 @@ class HybridRetriever(BaseRetriever):
         missing = [i for i in keyword_scores if i not in by_id]
         if missing:
             got = self.store.get(ids=missing, include=["documents", "metadatas"])
-            for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
+            for chunk_id, text, meta in zip(
+                got["ids"], got["documents"], got["metadatas"], strict=True
+            ):
                 by_id[chunk_id] = chunk_from(chunk_id, text, meta)
 
         fused = fuse(

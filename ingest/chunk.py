@@ -131,7 +131,9 @@ def metadata_text(doc: SourceDocument) -> str | None:
     goals = doc.meta.get("global_goals")
     if goals:
         numbers = [str(g) for g in (goals if isinstance(goals, list) else [goals])]
-        listed = " en ".join([", ".join(numbers[:-1]), numbers[-1]] if len(numbers) > 1 else numbers)
+        listed = " en ".join(
+            [", ".join(numbers[:-1]), numbers[-1]] if len(numbers) > 1 else numbers
+        )
         names = " en ".join(f"Global Goal {n}" for n in numbers)
         parts.append(
             f"{doc.title} hoort bij de Global Goals (duurzame ontwikkelingsdoelen, SDG's) "

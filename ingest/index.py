@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -116,7 +116,11 @@ def ingest_paths(
         raise NoDocumentsError(
             f"Geen leesbare documenten gevonden in {', '.join(map(str, paths))} "
             "(ondersteund: .md, .txt, .html, .pdf, .docx)."
-            + (f" Overgeslagen: {'; '.join(r for _, r in summary.skipped)}" if summary.skipped else "")
+            + (
+                f" Overgeslagen: {'; '.join(r for _, r in summary.skipped)}"
+                if summary.skipped
+                else ""
+            )
         )
     embeddings = build_embeddings(settings)
     with write_lock(settings):
@@ -168,7 +172,10 @@ def _sync_document(
         summary.unchanged.append(doc.doc_id)
         return
     existing = collection.get(where={"doc_id": doc.doc_id}, include=["metadatas"])
-    old_hashes = {i: m.get("content_hash") for i, m in zip(existing["ids"], existing["metadatas"])}
+    old_hashes = {
+        i: m.get("content_hash")
+        for i, m in zip(existing["ids"], existing["metadatas"], strict=True)
+    }
     fresh = [c for c in chunks if old_hashes.get(c.chunk_id) != c.content_hash]
     same = [c for c in chunks if old_hashes.get(c.chunk_id) == c.content_hash]
     _upsert(collection, fresh, embeddings, progress, label=doc.doc_id)

@@ -24,15 +24,16 @@ def _parser() -> argparse.ArgumentParser:
     ingest = sub.add_parser("ingest", help="documenten indexeren (standaard: corpus/)")
     ingest.add_argument("paths", nargs="*", type=Path, help="bestanden of mappen")
     ingest.add_argument("--rebuild", action="store_true", help="de index helemaal opnieuw bouwen")
-    ingest.add_argument(
-        "--if-missing", action="store_true", help="alleen als er nog geen index is"
-    )
+    ingest.add_argument("--if-missing", action="store_true", help="alleen als er nog geen index is")
     ingest.add_argument("--quiet", action="store_true", help="geen voortgangsbalk")
 
     ask = sub.add_parser("ask", help="een vraag stellen")
     ask.add_argument("question")
     ask.add_argument(
-        "--history", action="append", default=[], metavar="VORIGE_VRAAG",
+        "--history",
+        action="append",
+        default=[],
+        metavar="VORIGE_VRAAG",
         help="een eerdere vraag in het gesprek (herhaalbaar, oudste eerst)",
     )
     ask.add_argument("--json", action="store_true", help="antwoord als JSON")
@@ -58,7 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     try:
         settings = Settings.from_env()
-        logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(
+            level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
+        )
         if args.command == "ingest":
             return _ingest(args, settings)
         if args.command == "ask":
@@ -95,7 +98,7 @@ def _ingest(args: argparse.Namespace, settings: object) -> int:
             return 0
     paths = args.paths or [settings.corpus_dir]
     summary = ingest_paths(paths, settings, rebuild=args.rebuild, progress=not args.quiet)
-    for path, reason in summary.skipped:
+    for _path, reason in summary.skipped:
         print(f"Overgeslagen: {reason}", file=sys.stderr)
     print(summary.line())
     return 0
@@ -131,7 +134,7 @@ def _ask(args: argparse.Namespace, settings: object) -> int:
             if s.section and s.section != s.title:
                 where = f"{s.title}, {s.section}"
             print(f"[{s.n}] {where}" + (f" <{s.url}>" if s.url else ""))
-            print(f"    \"{s.quote or s.text}\"")
+            print(f'    "{s.quote or s.text}"')
     return 0
 
 

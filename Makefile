@@ -1,0 +1,49 @@
+# Leerstad: `make run` and `make test` do all the set-up on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SHARED ?= ../shared
+EVAL_OUT ?= runs/ci
+
+.PHONY: install index run test lint format eval clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# The CPU build of torch from local disk first, or pip pulls a multi-GB CUDA build.
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+index: install
+	$(BIN)/leerstad ingest --if-missing
+
+run: index
+	$(BIN)/leerstad serve
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# The quality gate: the dev set against the corpus plus distractors (see evals/README.md).
+eval: install
+	$(BIN)/leerstad eval --dataset evals/datasets/dev.jsonl --out $(EVAL_OUT) \
+		--extra-corpus $(SHARED)/corpus-extra --no-progress --export ragas \
+		--fail-under fact_recall=0.75,right_doc=0.85,abstain_recall=0.9 \
+		--fail-over false_abstentions=8,forbidden_rate=0
+
+test: install
+	bash scripts/ensure-chromium.sh
+	$(MAKE) lint
+	$(BIN)/pytest -q
+	$(MAKE) eval
+
+clean:
+	rm -rf $(VENV) data runs test-artifacts .pytest_cache .ruff_cache
