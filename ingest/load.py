@@ -115,12 +115,17 @@ LOADERS: dict[str, Callable[[Path], tuple[str, dict[str, Any]]]] = {
 
 
 def discover(paths: Iterable[Path]) -> Iterator[Path]:
-    """Supported files under the given files and folders, in a stable order."""
+    """Supported files under the given files and folders, in a stable order.
+
+    Inside folders, hidden files and README files (notes about the folder, not sources) are
+    left out; a file named on its own is always taken.
+    """
     for path in paths:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
-                if child.is_file() and child.suffix.lower() in LOADERS and not hidden:
+                readme = child.stem.upper() == "README"  # notes about the folder, not a source
+                if child.is_file() and child.suffix.lower() in LOADERS and not (hidden or readme):
                     yield child
         else:
             yield path

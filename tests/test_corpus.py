@@ -34,7 +34,8 @@ def seed_documents(shared_dir: Path) -> dict[str, tuple[str, list[int]]]:
 @pytest.fixture(scope="module")
 def posts(corpus_dir: Path) -> dict[str, frontmatter.Post]:
     """title -> parsed corpus document."""
-    parsed = [frontmatter.load(str(p)) for p in sorted(corpus_dir.glob("*.md"))]
+    docs = [p for p in sorted(corpus_dir.glob("*.md")) if p.stem != "README"]
+    parsed = [frontmatter.load(str(p)) for p in docs]
     return {str(post["title"]): post for post in parsed}
 
 
