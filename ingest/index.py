@@ -130,7 +130,11 @@ def ingest_paths(
             _drop(client, target)
         state = read_state(client, target)
         if state is None:
-            state = IndexState(settings.embedding_model, embedding_dimension(embeddings), 0, {})
+            # A rebuilt collection continues the old one's revisions, so readers that cache by
+            # revision (running assistants, the keyword index on disk) see that it changed.
+            previous = read_state(client, settings.collection) if rebuild else None
+            start = previous.revision if previous else 0
+            state = IndexState(settings.embedding_model, embedding_dimension(embeddings), start, {})
         check_model(state, settings)
         collection = client.get_or_create_collection(
             target, metadata=state.to_metadata(), configuration={"hnsw": {"space": "cosine"}}
