@@ -1,0 +1,144 @@
+"""Server mode: ingest into and answer from a real `chroma run` server over HTTP."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from assistant import Assistant
+from assistant.errors import VectorStoreUnavailableError
+from assistant.settings import Settings
+from ingest import ingest_paths
+from ingest.index import write_lock
+
+pytestmark = pytest.mark.server
+
+CHROMA = Path(sys.executable).parent / "chroma"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A `chroma run` server on a free port with its data in a temporary folder."""
+    port = free_port()
+    folder = tmp_path_factory.mktemp("chroma-server")
+    log = (folder / "server.log").open("wb")
+    server = subprocess.Popen(
+        [
+            str(CHROMA),
+            "run",
+            "--path",
+            str(folder / "db"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, (folder / "server.log").read_text(errors="replace")
+            try:
+                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "chroma run did not answer its heartbeat"
+            time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def server_settings(
+    chroma_url: str, tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path
+) -> Settings:
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("server-data"), corpus_dir=corpus_dir, chroma=chroma_url
+    )
+    summary = ingest_paths([corpus_dir], settings, progress=False)
+    assert sorted(summary.added) == ["integrale-kindcentra", "unesco-learning-cities"]
+    return settings
+
+
+def test_ingest_writes_to_the_server(server_settings: Settings, corpus_dir: Path) -> None:
+    import chromadb
+
+    client = chromadb.HttpClient(
+        host="127.0.0.1", port=int(server_settings.chroma.rsplit(":", 1)[1])
+    )
+    collection = client.get_collection(server_settings.collection)
+    assert collection.count() > 0
+    assert collection.metadata["embedding_model"] == server_settings.embedding_model
+    assert not server_settings.chroma_dir.exists()  # nothing embedded next to the server
+    again = ingest_paths([corpus_dir], server_settings, progress=False)
+    assert again.embedded == 0 and len(again.unchanged) == 2
+
+
+def test_answer_from_the_server(server_settings: Settings) -> None:
+    answer = Assistant(server_settings).answer(
+        "Moet onze gemeente betalen om lid te worden van het netwerk?"
+    )
+    assert "niet vereist" in answer.text
+    assert answer.sources[0].doc_id == "unesco-learning-cities"
+
+
+def test_server_mode_needs_no_file_lock(server_settings: Settings, corpus_dir: Path) -> None:
+    # The server serialises writers itself; a held lock on the data folder does not block.
+    with write_lock(server_settings.with_(chroma="persistent")):
+        summary = ingest_paths([corpus_dir], server_settings, progress=False)
+    assert len(summary.unchanged) == 2
+
+
+def test_assistant_sees_another_writers_changes(server_settings: Settings, tmp_path: Path) -> None:
+    assistant = Assistant(server_settings)
+    assert "zwembad" not in {d["doc_id"] for d in assistant.documents()}
+    extra = tmp_path / "zwembad.txt"
+    extra.write_text("Het zwembad opent de knorretjesbaan op zaterdag om negen uur.\n")
+    ingest_paths([extra], server_settings, progress=False)
+
+    assert "zwembad" in {d["doc_id"] for d in assistant.documents()}
+    answer = assistant.answer("Op welke dag opent de knorretjesbaan van het zwembad?")
+    assert "zaterdag" in answer.text
+    assert answer.sources[0].doc_id == "zwembad"
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        lambda s: Assistant(s).answer("Wie moet de aanvraag steunen?"),
+        lambda s: ingest_paths([s.corpus_dir], s, progress=False),
+    ],
+    ids=["answer", "ingest"],
+)
+def test_unreachable_server(tmp_path: Path, corpus_dir: Path, use: object) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    settings = Settings(data_dir=tmp_path, corpus_dir=corpus_dir, chroma=url)
+    with pytest.raises(VectorStoreUnavailableError) as info:
+        use(settings)  # type: ignore[operator]
+    message = str(info.value)
+    assert f"De Chroma-server op {url} is niet bereikbaar" in message
+    assert "LEERSTAD_CHROMA" in message
