@@ -432,7 +432,7 @@ def chat_tab(service: Service, conv: gr.State, lang: gr.Radio) -> ChatParts:
             question = gr.Textbox(
                 label=nl["question"],
                 placeholder=nl["question_placeholder"],
-                lines=2,
+                lines=1,
                 max_lines=6,
                 max_length=MAX_QUESTION_CHARS,
                 elem_id="question",

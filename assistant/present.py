@@ -45,28 +45,42 @@ def answer_markdown(answer: Answer) -> str:
     parts.append(escape_markdown(answer.text[pos:]))
     text = "".join(parts)
     for notice in answer.notices:
-        text += f"\n\n> ℹ️ {escape_markdown(notice)}"
+        text += f"\n\n> {escape_markdown(notice)}"
     return text
 
 
 def highlighted_passage(source: Source) -> str:
-    """The passage as HTML with the supporting sentence in <mark>."""
+    """The passage as HTML with the supporting sentence(s) in <mark>.
+
+    The quote may be several sentences that are not adjacent in the passage, and may differ from
+    it in whitespace; each sentence is marked where it occurs.
+    """
     text, quote = source.text, (source.quote or "").strip()
-    start = text.find(quote) if quote else -1
-    if start < 0 and quote:
-        # The quote may differ from the passage in whitespace only.
-        pattern = r"\s+".join(re.escape(word) for word in quote.split())
-        found = re.search(pattern, text)
-        start, end = (found.start(), found.end()) if found else (-1, -1)
-    else:
-        end = start + len(quote)
-    if start < 0:
-        return html.escape(text)
-    return (
-        html.escape(text[:start])
-        + f"<mark>{html.escape(text[start:end])}</mark>"
-        + html.escape(text[end:])
-    )
+    spans = _find(text, quote) if quote else []
+    if quote and not spans:
+        for sentence in _SENTENCE_END.split(quote):
+            spans += _find(text, sentence)
+    out, pos = [], 0
+    for start, end in sorted(spans):
+        if start < pos:
+            continue
+        out.append(html.escape(text[pos:start]))
+        out.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        pos = end
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _find(text: str, fragment: str) -> list[tuple[int, int]]:
+    """Where ``fragment`` occurs in ``text`` (whitespace-insensitive), as at most one span."""
+    words = fragment.split()
+    if not words:
+        return []
+    found = re.search(r"\s+".join(re.escape(w) for w in words), text)
+    return [(found.start(), found.end())] if found else []
 
 
 def sources_html(answer: Answer | None, labels: dict[str, str]) -> str:
@@ -196,14 +210,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "sources_for": "Bronnen bij antwoord {n}",
         "open_source": "Open de oorspronkelijke webpagina",
         "feedback": "Was dit antwoord nuttig?",
-        "thumbs_up": "👍 Ja, nuttig",
-        "thumbs_down": "👎 Nee, niet nuttig",
+        "thumbs_up": "Ja, nuttig",
+        "thumbs_down": "Nee, niet nuttig",
         "comment": "Toelichting (optioneel)",
         "comment_placeholder": "Wat klopte er niet, of wat miste u?",
         "send_comment": "Verstuur toelichting",
         "feedback_thanks": "Dank u wel! Uw beoordeling is opgeslagen.",
         "comment_thanks": "Dank u wel! Uw toelichting is opgeslagen.",
-        "feedback_first": "Beoordeel eerst een antwoord met 👍 of 👎.",
+        "feedback_first": "Beoordeel eerst het antwoord met Ja of Nee.",
         "no_answer_yet": "Er is nog geen antwoord om te beoordelen.",
         "empty_question": "Typ eerst een vraag.",
         "error": "Er ging iets mis bij het beantwoorden: {message}",
@@ -251,14 +265,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "sources_for": "Sources of answer {n}",
         "open_source": "Open the original web page",
         "feedback": "Was this answer helpful?",
-        "thumbs_up": "👍 Yes, helpful",
-        "thumbs_down": "👎 No, not helpful",
+        "thumbs_up": "Yes, helpful",
+        "thumbs_down": "No, not helpful",
         "comment": "Comment (optional)",
         "comment_placeholder": "What was wrong, or what was missing?",
         "send_comment": "Send comment",
         "feedback_thanks": "Thank you! Your rating has been saved.",
         "comment_thanks": "Thank you! Your comment has been saved.",
-        "feedback_first": "Please rate an answer with 👍 or 👎 first.",
+        "feedback_first": "Please rate the answer with Yes or No first.",
         "no_answer_yet": "There is no answer to rate yet.",
         "empty_question": "Please type a question first.",
         "error": "Something went wrong while answering: {message}",

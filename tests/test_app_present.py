@@ -67,7 +67,7 @@ def test_user_and_answer_text_cannot_inject_html_or_links(hostile: str) -> None:
 
 def test_notices_are_shown_under_the_answer() -> None:
     md = answer_markdown(Answer(text="Antwoord.", notices=("Let op: <b>beperkt</b>",)))
-    assert "ℹ️ Let op: &lt;b&gt;beperkt&lt;/b&gt;" in md
+    assert "\n\n> Let op: &lt;b&gt;beperkt&lt;/b&gt;" in md
 
 
 def test_supporting_sentence_is_highlighted_and_passage_escaped() -> None:
@@ -160,3 +160,14 @@ def test_unreachable_chroma_server_and_llm_are_reported(tmp_path: Path) -> None:
 
 def test_the_offline_default_has_no_notices(tmp_path: Path) -> None:
     assert service_notices(Settings(data_dir=tmp_path)) == []
+
+
+def test_a_quote_of_separate_sentences_marks_each_sentence() -> None:
+    s = source(
+        text="Een. Gemeenten kunnen lid worden. Twee. De aanvraag moet worden gesteund. Drie.",
+        quote="Gemeenten kunnen lid worden. De aanvraag moet worden gesteund.",
+    )
+    assert highlighted_passage(s) == (
+        "Een. <mark>Gemeenten kunnen lid worden.</mark> Twee. "
+        "<mark>De aanvraag moet worden gesteund.</mark> Drie."
+    )
