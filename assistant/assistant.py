@@ -23,6 +23,31 @@ from assistant.vocabulary import load_vocabulary
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
+# Short English questions are mostly these; the stopword lists miss several of them.
+_ENGLISH_QUESTION_WORDS = {
+    "how",
+    "what",
+    "who",
+    "whom",
+    "which",
+    "where",
+    "when",
+    "why",
+    "can",
+    "could",
+    "does",
+    "do",
+    "our",
+    "my",
+    "your",
+    "the",
+    "anything",
+    "much",
+    "many",
+    "has",
+    "have",
+    "must",
+}
 
 
 def detect_language(text: str) -> str:
@@ -30,7 +55,8 @@ def detect_language(text: str) -> str:
     from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN
 
     tokens = words(text)
-    english = sum(t in STOPWORDS_EN and t not in STOPWORDS_DUTCH for t in tokens)
+    english_words = (set(STOPWORDS_EN) | _ENGLISH_QUESTION_WORDS) - set(STOPWORDS_DUTCH)
+    english = sum(t in english_words for t in tokens)
     dutch = sum(t in STOPWORDS_DUTCH and t not in STOPWORDS_EN for t in tokens)
     return "en" if english > dutch else "nl"
 

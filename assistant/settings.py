@@ -11,6 +11,7 @@ from assistant.errors import ConfigError
 
 PREFIX = "LEERSTAD_"
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,12 @@ class Settings:
                 continue
             values[f.name] = _convert(f.name, f.type, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
+        level = str(values.get("log_level", cls.log_level)).upper()
+        if level not in LOG_LEVELS:
+            raise ConfigError(
+                f"LEERSTAD_LOG_LEVEL={level!r} is geen logniveau. "
+                f"Kies uit: {', '.join(LOG_LEVELS)}."
+            )
         return cls(**values)
 
     def with_(self, **changes: object) -> Settings:
