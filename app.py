@@ -394,6 +394,9 @@ def theme() -> gr.themes.Base:
         block_info_text_color="*neutral_600",
         link_text_color="*primary_700",
         link_text_color_visited="*primary_800",
+        button_cancel_background_fill="#b91c1c",
+        button_cancel_background_fill_hover="#991b1b",
+        button_cancel_text_color="white",
     )
 
 

@@ -149,8 +149,11 @@ def test_ask_follow_up_feedback_admin_upload(
         raise
 
 
-def check_contrast(d: WebDriver) -> None:
-    for selector in ["#ask", "#new-chat", "#backend p", "#welcome p", "#sources li.source p"]:
+MAIN_TEXT = ["#ask", "#new-chat", "#thumbs-up", "#backend p", "#welcome p", "#sources li.source p"]
+
+
+def check_contrast(d: WebDriver, selectors: list[str] = MAIN_TEXT) -> None:
+    for selector in selectors:
         for element in css(d, selector)[:2]:
             ratio = d.execute_script(CONTRAST_JS, element)
             assert ratio >= 4.5, f"{selector}: contrast {ratio:.2f} < 4.5"
@@ -170,6 +173,7 @@ def admin_login(d: WebDriver, artifacts: Path, admin_password: str) -> None:
     css(d, "#admin-login")[0].click()
     wait_for(d, lambda d: any(p.is_displayed() for p in css(d, "#admin-panel")), 30)
     wait_for(d, lambda d: "UNESCO Learning Cities" in text_of(d, "#admin-documents"), 30)
+    check_contrast(d, ["#admin-add", "#admin-del", "#admin-rebuild"])
     d.save_screenshot(str(artifacts / "admin.png"))
 
 
