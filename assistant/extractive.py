@@ -65,10 +65,16 @@ class ExtractiveBackend:
         if not request.standalone.endswith(request.question):
             question, context = request.standalone, ""  # rewritten by a language model
         wanted = concepts(
-            question, self.vocabulary, request.doc_freq, request.corpus_size, context=context
+            question,
+            self.vocabulary,
+            request.doc_freq,
+            request.corpus_size,
+            context=context,
+            unknown_weight=self.settings.unknown_word_weight,
         )
         answer_type = self.vocabulary.answer_type(question)
-        candidates = self._candidates(request.passages, wanted, answer_type)
+        preferred = self.vocabulary.preferred(question)
+        candidates = self._candidates(request.passages, wanted, answer_type, preferred)
         best = self._best(candidates, wanted, question)
         if best is None:
             return self.abstain(request, msg)
@@ -99,7 +105,11 @@ class ExtractiveBackend:
         )
 
     def _candidates(
-        self, passages: tuple[Passage, ...], question: Concepts, answer_type: AnswerType | None
+        self,
+        passages: tuple[Passage, ...],
+        question: Concepts,
+        answer_type: AnswerType | None,
+        preferred: list[re.Pattern[str]],
     ) -> list[Candidate]:
         out: list[Candidate] = []
         for rank, passage in enumerate(passages):
@@ -107,7 +117,8 @@ class ExtractiveBackend:
             context_cov, _ = question.coverage(f"{chunk.title} {chunk.section or ''} {chunk.text}")
             lead_in = (0.0, frozenset[str]())
             for position, sentence in enumerate(split_sentences(chunk.text)):
-                cov, covered = question.coverage(sentence, own_only=True)
+                # The title is what every sentence of the document is about.
+                cov, covered = question.coverage(f"{chunk.title} {sentence}", own_only=True)
                 if sentence.rstrip().endswith("?"):
                     # A question in the source introduces its answer: the next sentence
                     # answers what this one asks.
@@ -118,13 +129,16 @@ class ExtractiveBackend:
                 lead_in = (0.0, frozenset())
                 if len(words(sentence)) < MIN_WORDS:
                     continue  # a fragment (a list item, an attribution) is no answer
-                typed = answer_type is None or bool(answer_type.pattern.search(sentence))
+                typed = answer_type is None or self._answers_type(
+                    answer_type, sentence, question, f"{chunk.title} {sentence}"
+                )
                 score = (
                     0.5 * cov
                     + 0.4 * context_cov
                     + 0.1 * question.exact(sentence)
                     + 0.1 / (1 + rank)
                     + 0.05 * (1 - min(len(sentence), 300) / 300)  # of equals, the shorter
+                    + 0.15 * any(p.search(sentence) for p in preferred)
                 ) * (1 if typed else 0.3)
                 out.append(
                     Candidate(
@@ -147,6 +161,34 @@ class ExtractiveBackend:
             and self._names_the_same(c, wanted, focus)
         ]
         return max(supported, key=lambda c: c.score, default=None)
+
+    @staticmethod
+    def _answers_type(
+        answer_type: AnswerType, sentence: str, question: Concepts, text: str
+    ) -> bool:
+        """The sentence has the kind of answer asked for, about the thing asked about:
+        an amount for "subsidie" must mention the subsidy, a count must count what was asked."""
+        if not answer_type.pattern.search(sentence):
+            return False
+        asked = [g for g, _, own in question.groups if own and g.stems & answer_type.asked]
+        covered = question.covered_by(text)
+        if any(g.word not in covered for g in asked):
+            return False
+        counted = [
+            g
+            for g, _, _ in question.groups
+            if answer_type.counted
+            and (answer_type.counted == g.word or answer_type.counted in g.stems)
+        ]
+        if not counted:
+            return True
+        what = Concepts(tuple((g, 1.0, True) for g in counted))
+        tokens = words(sentence)
+        # A count is a number just before what was asked about: "250 steden".
+        return any(
+            _is_number(token) and what.covered_by(" ".join(tokens[i + 1 : i + 4]))
+            for i, token in enumerate(tokens)
+        )
 
     @staticmethod
     def _names_the_same(c: Candidate, wanted: Concepts, focus: str | None) -> bool:
@@ -198,6 +240,31 @@ class ExtractiveBackend:
         if not negated and best.coverage >= 0.99 and len(own) >= 2:
             return msg.yes
         return None
+
+
+_NUMBER_WORDS = {
+    "twee",
+    "drie",
+    "vier",
+    "vijf",
+    "zes",
+    "zeven",
+    "acht",
+    "negen",
+    "tien",
+    "honderd",
+    "duizend",
+    "two",
+    "three",
+    "four",
+    "five",
+    "hundred",
+    "thousand",
+}
+
+
+def _is_number(token: str) -> bool:
+    return token.isdigit() or token in _NUMBER_WORDS
 
 
 def _context(c: Candidate) -> str:

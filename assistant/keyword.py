@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 _TOKEN = re.compile(r"[a-z0-9]+")
 # The classic Dutch Snowball stemmer: gemeente/gemeenten -> gemeent, steden -> sted.
 STEMMER = "dutch_porter"
+# Part of the on-disk keyword index's name: bump it when tokenize() changes.
+ANALYZER_VERSION = 2
 
 
 @lru_cache(maxsize=1)
@@ -33,10 +35,16 @@ def _stemmer():
 
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
-    """Dutch and English stopwords (questions come in both; the corpus is Dutch)."""
+    """Dutch and English stopwords (questions come in both; the corpus is Dutch).
+
+    bm25s's short Dutch list misses many function words people use in questions ("wij",
+    "eigenlijk"), so the stopwords-iso Dutch list is added.
+    """
+    import stopwordsiso
     from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN
 
-    return frozenset(fold(w) for w in (*STOPWORDS_DUTCH, *STOPWORDS_EN))
+    dutch = stopwordsiso.stopwords("nl")
+    return frozenset(fold(w) for w in (*STOPWORDS_DUTCH, *STOPWORDS_EN, *dutch))
 
 
 def fold(text: str) -> str:
@@ -78,7 +86,7 @@ class KeywordIndex:
         cached = _MEMORY.get(key)
         if cached is not None:
             return cached
-        folder = settings.keyword_dir / f"{collection.name}-rev{revision}"
+        folder = settings.keyword_dir / f"{collection.name}-rev{revision}-a{ANALYZER_VERSION}"
         index = cls._load(folder, revision) if folder.is_dir() else None
         if index is None:
             index = cls._build(collection, revision)

@@ -37,7 +37,8 @@ class Settings:
     keyword_k: int = 20
     rrf_k: int = 60
     rerank_k: int = 30
-    min_support: float = 0.4
+    min_support: float = 0.3
+    unknown_word_weight: float = 0.5
     llm: str = "extractive"
     llm_base_url: str | None = None
     llm_api_key: str | None = field(default=None, repr=False)
@@ -96,6 +97,7 @@ class Settings:
             "rrf_k": self.rrf_k,
             "rerank_k": self.rerank_k,
             "min_support": self.min_support,
+            "unknown_word_weight": self.unknown_word_weight,
             "llm": self.llm,
             "llm_base_url": self.llm_base_url,
         }

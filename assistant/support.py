@@ -60,6 +60,7 @@ def concepts(
     doc_freq: Mapping[str, int],
     corpus_size: int,
     context: str = "",
+    unknown_weight: float = 0.5,
 ) -> Concepts:
     """Concepts of ``question``; those of ``context`` (earlier questions) count for half."""
     n = max(corpus_size, 1)
@@ -75,8 +76,15 @@ def concepts(
         for g in vocabulary.term_groups(context)
         if not (g.stems & here)
     ]
+
+    def weight(group: TermGroup) -> float:
+        # A word no passage contains cannot tell passages apart and is often a paraphrase
+        # ("bedoeld"), so it weighs less; it still counts, or "erwtensoep" would not matter.
+        known = group.entity or any(s in doc_freq for s in group.stems) or bool(group.phrases)
+        return idf(group) if known else unknown_weight * idf(group)
+
     return Concepts(
-        tuple([(g, idf(g), True) for g in own] + [(g, 0.5 * idf(g), False) for g in earlier])
+        tuple([(g, weight(g), True) for g in own] + [(g, 0.5 * weight(g), False) for g in earlier])
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -14,14 +14,19 @@ DEFAULT_VOCABULARY = "vocabulary.yaml"
 _FOCUS = re.compile(
     r"^(?:en\s+|and\s+)?(?:"
     r"(?:wie|wat|who|what)\s+(?:is|zijn|was|waren|are|were)\s+(?:de|het|een|haar|zijn|hun|the|a|an|her|his|their)"
-    r"|welke|welk|hoeveel|which|how many)\s+([a-z][a-z-]*)"
+    r")\s+([a-z][a-z-]*)"
 )
 
 
 @dataclass(frozen=True)
 class AnswerType:
+    """A kind of answer (e-mail, amount, count, ...) and what the question asked it about."""
+
     name: str
     pattern: re.Pattern[str]
+    asked: frozenset[str] = frozenset()  # content stems of the cue words in the question
+    counted: str | None = None  # for counts: the stem of what is counted
+    about_cue: bool = False  # the answer must be about the cue word ("subsidie"), too
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,7 @@ class TermGroup:
 class Vocabulary:
     synonyms: tuple[tuple[str, ...], ...]
     answer_types: tuple[tuple[tuple[str, ...], AnswerType], ...]
+    preferences: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...]
     collection_questions: tuple[str, ...]
     injection_patterns: tuple[re.Pattern[str], ...]
     followup_words: frozenset[str]
@@ -65,9 +71,17 @@ class Vocabulary:
             answer_types=tuple(
                 (
                     tuple(fold(c) for c in spec["cues"]),
-                    AnswerType(name, re.compile(spec["pattern"], re.IGNORECASE)),
+                    AnswerType(
+                        name,
+                        re.compile(spec["pattern"], re.IGNORECASE),
+                        about_cue=bool(spec.get("about_cue", False)),
+                    ),
                 )
                 for name, spec in data["answer_types"].items()
+            ),
+            preferences=tuple(
+                (tuple(fold(c) for c in spec["cues"]), re.compile(spec["pattern"], re.IGNORECASE))
+                for spec in data.get("preferences", {}).values()
             ),
             collection_questions=tuple(fold(p) for p in data["collection_questions"]),
             injection_patterns=tuple(
@@ -150,11 +164,26 @@ class Vocabulary:
         return [t for t in tokenize(text) if t not in self.question_words]
 
     def answer_type(self, text: str) -> AnswerType | None:
+        """The kind of answer asked for, with the question's own words that asked for it."""
         plain = fold(text)
         for cues, answer_type in self.answer_types:
-            if any(self._matches(c, plain) for c in cues):
-                return answer_type
+            found = [c for c in cues if self._matches(c, plain)]
+            if found:
+                asked = frozenset(s for c in found for s in self.content_tokens(c))
+                asked = asked if answer_type.about_cue else frozenset()
+                return replace(answer_type, asked=asked, counted=self._counted(plain))
         return None
+
+    def preferred(self, text: str) -> list[re.Pattern[str]]:
+        """Patterns of the sentences a question prefers (a method for "hoe kan ...")."""
+        plain = fold(text)
+        return [p for cues, p in self.preferences if any(self._matches(c, plain) for c in cues)]
+
+    def _counted(self, plain: str) -> str | None:
+        """What a "hoeveel ..." question counts ("steden" in "hoeveel steden ..."), as a stem."""
+        match = re.search(r"\b(?:hoeveel|how many|aantal)\s+([a-z][a-z-]*)", plain)
+        tokens = self.content_tokens(match.group(1)) if match else []
+        return tokens[0] if tokens else None
 
     def is_collection_question(self, text: str) -> bool:
         plain = " ".join(words(text))
