@@ -75,7 +75,20 @@ class ExtractiveBackend:
         answer_type = self.vocabulary.answer_type(question)
         preferred = self.vocabulary.preferred(question)
         candidates = self._candidates(request.passages, wanted, answer_type, preferred)
-        best = self._best(candidates, wanted, question)
+        focus = self.vocabulary.focus(question)
+        if focus and not wanted.known(focus, request.doc_freq):
+            focus = None  # no passage has the word: it cannot be required of one
+        # Words no passage has weigh less above; counted in full they must still not outweigh
+        # what the passage covers: "nieuw" does not answer a question about a new passport.
+        # (Not for questions in another language than the sources: there every word is unknown.)
+        strict = concepts(
+            question,
+            self.vocabulary,
+            request.doc_freq,
+            request.corpus_size,
+            unknown_weight=1.0 if request.language == "nl" else self.settings.unknown_word_weight,
+        )
+        best = self._best(candidates, wanted, focus, strict)
         if best is None:
             return self.abstain(request, msg)
         chosen = self._select(best, candidates)
@@ -148,10 +161,9 @@ class ExtractiveBackend:
         return out
 
     def _best(
-        self, candidates: list[Candidate], wanted: Concepts, question: str
+        self, candidates: list[Candidate], wanted: Concepts, focus: str | None, strict: Concepts
     ) -> Candidate | None:
         """The best sentence that answers the question; None when none does (abstain)."""
-        focus = self.vocabulary.focus(question)
         supported = [
             c
             for c in candidates
@@ -159,6 +171,7 @@ class ExtractiveBackend:
             and c.coverage > 0
             and c.context_coverage >= self.settings.min_support
             and self._names_the_same(c, wanted, focus)
+            and strict.coverage(_context(c))[0] >= self.settings.min_support
         ]
         return max(supported, key=lambda c: c.score, default=None)
 

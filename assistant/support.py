@@ -31,6 +31,13 @@ class Concepts:
         share = sum(w for g, w in groups if g.word in found) / total if total else 0.0
         return share, found
 
+    def known(self, word: str, doc_freq: Mapping[str, int]) -> bool:
+        """Whether the index has the concept ``word`` (or one of its synonyms) anywhere."""
+        return any(
+            g.word == word and (any(s in doc_freq for s in g.stems) or bool(g.phrases))
+            for g, _, _ in self.groups
+        )
+
     @property
     def names(self) -> frozenset[str]:
         """The question's own concepts written as names (capitalised inside the question)."""
@@ -66,7 +73,8 @@ def concepts(
     n = max(corpus_size, 1)
 
     def idf(group: TermGroup) -> float:
-        df = doc_freq.get(group.word, 0)
+        # A concept is as common as its most common wording (the word or a synonym).
+        df = max([doc_freq.get(s, 0) for s in group.stems | {group.word}])
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     own = [correct_spelling(g, doc_freq) for g in vocabulary.term_groups(question)]

@@ -27,6 +27,7 @@ class AnswerType:
     asked: frozenset[str] = frozenset()  # content stems of the cue words in the question
     counted: str | None = None  # for counts: the stem of what is counted
     about_cue: bool = False  # the answer must be about the cue word ("subsidie"), too
+    counts: bool = False  # the answer is a number of what the question names after "hoeveel"
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Vocabulary:
                         name,
                         re.compile(spec["pattern"], re.IGNORECASE),
                         about_cue=bool(spec.get("about_cue", False)),
+                        counts=bool(spec.get("counts", False)),
                     ),
                 )
                 for name, spec in data["answer_types"].items()
@@ -171,7 +173,8 @@ class Vocabulary:
             if found:
                 asked = frozenset(s for c in found for s in self.content_tokens(c))
                 asked = asked if answer_type.about_cue else frozenset()
-                return replace(answer_type, asked=asked, counted=self._counted(plain))
+                counted = self._counted(plain) if answer_type.counts else None
+                return replace(answer_type, asked=asked, counted=counted)
         return None
 
     def preferred(self, text: str) -> list[re.Pattern[str]]:
