@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from assistant.citations import number_sources
@@ -88,7 +88,7 @@ class ExtractiveBackend:
             request.corpus_size,
             unknown_weight=1.0 if request.language == "nl" else self.settings.unknown_word_weight,
         )
-        best = self._best(candidates, wanted, focus, strict)
+        best = self._best(candidates, wanted, focus, strict, request.doc_freq)
         if best is None:
             return self.abstain(request, msg)
         chosen = self._select(best, candidates)
@@ -161,7 +161,12 @@ class ExtractiveBackend:
         return out
 
     def _best(
-        self, candidates: list[Candidate], wanted: Concepts, focus: str | None, strict: Concepts
+        self,
+        candidates: list[Candidate],
+        wanted: Concepts,
+        focus: str | None,
+        strict: Concepts,
+        doc_freq: Mapping[str, int],
     ) -> Candidate | None:
         """The best sentence that answers the question; None when none does (abstain)."""
         supported = [
@@ -170,7 +175,7 @@ class ExtractiveBackend:
             if c.typed
             and c.coverage > 0
             and c.context_coverage >= self.settings.min_support
-            and self._names_the_same(c, wanted, focus)
+            and self._names_the_same(c, wanted, focus, doc_freq)
             and strict.coverage(_context(c))[0] >= self.settings.min_support
         ]
         return max(supported, key=lambda c: c.score, default=None)
@@ -204,9 +209,13 @@ class ExtractiveBackend:
         )
 
     @staticmethod
-    def _names_the_same(c: Candidate, wanted: Concepts, focus: str | None) -> bool:
+    def _names_the_same(
+        c: Candidate, wanted: Concepts, focus: str | None, doc_freq: Mapping[str, int]
+    ) -> bool:
         """The passage must have what the question asks about and every name it mentions."""
-        required = wanted.names | ({focus} if focus else set())
+        required = {n for n in wanted.names if wanted.known(n, doc_freq)} | (
+            {focus} if focus else set()
+        )
         return not required or required <= wanted.covered_by(_context(c))
 
     def _select(self, best: Candidate, candidates: list[Candidate]) -> list[Candidate]:

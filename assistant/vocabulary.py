@@ -214,9 +214,10 @@ def _capitalised_stems(text: str) -> set[str]:
     """Stems of words written with a capital letter that is not a sentence's first letter."""
     out: set[str] = set()
     for sentence in re.split(r"(?<=[.?!:])\s+", text.strip()):
-        for word in sentence.split()[1:]:
-            if word[:1].isupper():
-                out.update(stem(w) for w in words(word))
+        for token in sentence.split()[1:]:
+            for part in re.split(r"[-/]", token):  # "UNESCO-pagina": only UNESCO is a name
+                if part[:1].isupper():
+                    out.update(stem(w) for w in words(part))
     return out
 
 
