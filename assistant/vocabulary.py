@@ -119,25 +119,37 @@ class Vocabulary:
             forms.setdefault(stem(word), set()).add(word)
         names = _capitalised_stems(text)
         groups: list[TermGroup] = []
+        owned: list[set[str]] = []  # the question's words behind each concept
         claimed: set[str] = set()
         for group in self.synonyms:
             present = [p for p in group if self._matches(p, plain)]
             if not present:
                 continue
             own = [s for p in present for s in tokenize(p) if s not in self.question_words]
-            own = [s for s in own if s not in claimed]
             if not own:
                 continue
-            claimed.update(own)
-            groups.append(
-                TermGroup(
-                    word=own[0],
-                    stems=frozenset(s for p in group if " " not in p for s in tokenize(p)),
-                    forms=frozenset(f for s in own for f in forms.get(s, ())),
-                    phrases=frozenset(" ".join(words(p)) for p in group if " " in p),
-                    entity=bool(names & set(own)),
-                )
+            concept = TermGroup(
+                word=own[0],
+                stems=frozenset(s for p in group if " " not in p for s in tokenize(p)),
+                forms=frozenset(f for s in own for f in forms.get(s, ())),
+                phrases=frozenset(" ".join(words(p)) for p in group if " " in p),
+                entity=bool(names & set(own)),
             )
+            earlier = next((i for i, o in enumerate(owned) if o == set(own)), None)
+            if earlier is None and set(own) & claimed:
+                continue
+            if earlier is not None:
+                # A word in two synonym groups ("aanmelden": joining and applying) means both.
+                concept = replace(
+                    groups[earlier],
+                    stems=groups[earlier].stems | concept.stems,
+                    phrases=groups[earlier].phrases | concept.phrases,
+                )
+                groups[earlier] = concept
+                continue
+            claimed.update(own)
+            groups.append(concept)
+            owned.append(set(own))
         for token in self.content_tokens(text):
             if token in claimed:
                 continue
