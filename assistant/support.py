@@ -7,8 +7,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from assistant.keyword import stem, words
-from assistant.vocabulary import TermGroup, Vocabulary
+from assistant.keyword import words
+from assistant.vocabulary import TermGroup, Vocabulary, stem_line
 
 MIN_CORRECTABLE = 5  # shorter unknown words are not spelling-corrected (too many near misses)
 
@@ -48,10 +48,9 @@ class Concepts:
 
     @staticmethod
     def _found(text: str, groups: list[TermGroup]) -> frozenset[str]:
-        tokens = words(text)
-        stems = {stem(w) for w in tokens}
-        folded = f" {' '.join(tokens)} "
-        return frozenset(g.word for g in groups if g.found_in(stems, folded))
+        line = stem_line(text)
+        stems = set(line.split())
+        return frozenset(g.word for g in groups if g.found_in(stems, line))
 
     def exact(self, text: str) -> float:
         """Share of the question's own word forms found unchanged (not only by stem) in text."""
@@ -77,10 +76,10 @@ def concepts(
         df = max([doc_freq.get(s, 0) for s in group.stems | {group.word}])
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
-    own = [correct_spelling(g, doc_freq) for g in vocabulary.term_groups(question)]
+    own = [correct_spelling(g, doc_freq, vocabulary) for g in vocabulary.term_groups(question)]
     here = {s for g in own for s in g.stems}
     earlier = [
-        correct_spelling(g, doc_freq)
+        correct_spelling(g, doc_freq, vocabulary)
         for g in vocabulary.term_groups(context)
         if not (g.stems & here)
     ]
@@ -96,9 +95,17 @@ def concepts(
     )
 
 
-def correct_spelling(group: TermGroup, doc_freq: Mapping[str, int]) -> TermGroup:
-    """A word the index does not know ("kindcentrm") also matches its closest known word."""
-    if any(s in doc_freq for s in group.stems) or len(group.word) < MIN_CORRECTABLE:
+def correct_spelling(
+    group: TermGroup, doc_freq: Mapping[str, int], vocabulary: Vocabulary
+) -> TermGroup:
+    """A word the index does not know ("kindcentrm") also matches its closest known word,
+    and that word's synonyms."""
+    known = group.word in doc_freq or any(s in doc_freq for s in group.stems)
+    if known or group.phrases or group.entity or len(group.word) < MIN_CORRECTABLE:
+        return group  # a known word, a vocabulary phrase or a name is no typo
+    # Typos seldom change the first letters: "stichting" is not a misspelt "richting".
+    candidates = [w for w in doc_freq if w[:2] == group.word[:2]]
+    close = difflib.get_close_matches(group.word, candidates, n=1, cutoff=0.8)
+    if not close:
         return group
-    close = difflib.get_close_matches(group.word, list(doc_freq), n=1, cutoff=0.8)
-    return replace(group, stems=group.stems | set(close)) if close else group
+    return replace(group, stems=group.stems | set(close) | vocabulary.synonym_stems(close[0]))

@@ -37,14 +37,14 @@ class TermGroup:
     word: str
     stems: frozenset[str]
     forms: frozenset[str] = frozenset()  # the surface forms used in the question
-    phrases: frozenset[str] = frozenset()  # multi-word synonyms, matched as whole phrases
+    phrases: frozenset[str] = frozenset()  # multi-word synonyms as stem lines, matched whole
     entity: bool = False  # written with a capital inside the question: a name must match
 
-    def found_in(self, stems: set[str], folded: str) -> bool:
-        """Whether a text (its stems, and its folded words joined by spaces) has this concept."""
+    def found_in(self, stems: set[str], stem_text: str) -> bool:
+        """Whether a text (its stems, as a set and as a line: see stem_line) has this concept."""
         if self.stems & stems:
             return True
-        return any(f" {p} " in folded for p in self.phrases)
+        return any(f" {p} " in stem_text for p in self.phrases)
 
 
 @dataclass(frozen=True)
@@ -118,11 +118,12 @@ class Vocabulary:
         for word in words(text):
             forms.setdefault(stem(word), set()).add(word)
         names = _capitalised_stems(text)
+        stemmed = stem_line(text)
         groups: list[TermGroup] = []
         owned: list[set[str]] = []  # the question's words behind each concept
         claimed: set[str] = set()
         for group in self.synonyms:
-            present = [p for p in group if self._matches(p, plain)]
+            present = [p for p in group if self._matches(p, plain) or _has_phrase(p, stemmed)]
             if not present:
                 continue
             own = [s for p in present for s in tokenize(p) if s not in self.question_words]
@@ -132,7 +133,7 @@ class Vocabulary:
                 word=own[0],
                 stems=frozenset(s for p in group if " " not in p for s in tokenize(p)),
                 forms=frozenset(f for s in own for f in forms.get(s, ())),
-                phrases=frozenset(" ".join(words(p)) for p in group if " " in p),
+                phrases=frozenset(stem_line(p).strip() for p in group if " " in p),
                 entity=bool(names & set(own)),
             )
             earlier = next((i for i, o in enumerate(owned) if o == set(own)), None)
@@ -172,6 +173,15 @@ class Vocabulary:
             return None
         tokens = self.content_tokens(match.group(1))
         return tokens[0] if tokens else None
+
+    def synonym_stems(self, word_stem: str) -> frozenset[str]:
+        """Stems of the one-word synonyms of a stem (empty when it is in no group)."""
+        out: set[str] = set()
+        for group in self.synonyms:
+            stems = {s for p in group if " " not in p for s in tokenize(p)}
+            if word_stem in stems:
+                out |= stems
+        return frozenset(out)
 
     def content_tokens(self, text: str) -> list[str]:
         """Analyzed tokens of a question without question words and fillers."""
@@ -220,6 +230,16 @@ class Vocabulary:
         if any(t in self.followup_words for t in tokens):
             return True
         return len(self.content_tokens(text)) <= 1
+
+
+def stem_line(text: str) -> str:
+    """The stems of a text's words joined by spaces, padded: " gemeent kunn lid word "."""
+    return f" {' '.join(stem(w) for w in words(text))} "
+
+
+def _has_phrase(phrase: str, stemmed: str) -> bool:
+    """A phrase of several words occurs in any inflection ("maatschappelijke organisatie")."""
+    return " " in phrase.strip() and stem_line(phrase) in stemmed
 
 
 def _capitalised_stems(text: str) -> set[str]:
