@@ -76,8 +76,8 @@ class ExtractiveBackend:
         preferred = self.vocabulary.preferred(question)
         candidates = self._candidates(request.passages, wanted, answer_type, preferred)
         focus = self.vocabulary.focus(question)
-        if focus and not wanted.known(focus, request.doc_freq):
-            focus = None  # no passage has the word: it cannot be required of one
+        if focus and (request.language != "nl" or not wanted.known(focus, request.doc_freq)):
+            focus = None  # no passage has the word (or it is English): it cannot be required
         # Words no passage has weigh less above; counted in full they must still not outweigh
         # what the passage covers: "nieuw" does not answer a question about a new passport.
         # (Not for questions in another language than the sources: there every word is unknown.)

@@ -82,7 +82,10 @@ class Vocabulary:
                 for name, spec in data["answer_types"].items()
             ),
             preferences=tuple(
-                (tuple(fold(c) for c in spec["cues"]), re.compile(spec["pattern"], re.IGNORECASE))
+                (
+                    tuple(fold(c) for c in spec["cues"]),
+                    re.compile(spec["pattern"], 0 if spec.get("case_sensitive") else re.IGNORECASE),
+                )
                 for spec in data.get("preferences", {}).values()
             ),
             collection_questions=tuple(fold(p) for p in data["collection_questions"]),
