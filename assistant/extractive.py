@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from assistant.citations import number_sources
@@ -88,7 +88,8 @@ class ExtractiveBackend:
             request.corpus_size,
             unknown_weight=1.0 if request.language == "nl" else self.settings.unknown_word_weight,
         )
-        best = self._best(candidates, wanted, focus, strict, request.doc_freq)
+        required = self._required(wanted, focus, request)
+        best = self._best(candidates, wanted, required, strict)
         if best is None:
             return self.abstain(request, msg)
         chosen = self._select(best, candidates)
@@ -160,13 +161,18 @@ class ExtractiveBackend:
                 )
         return out
 
+    def _required(self, wanted: Concepts, focus: str | None, request: Request) -> frozenset[str]:
+        """Concepts the supporting passage must have: the names in the question that the index
+        knows, and the word a wh-question asks about."""
+        names = {n for n in wanted.names if wanted.known(n, request.doc_freq)}
+        return frozenset(names | ({focus} if focus else set()))
+
     def _best(
         self,
         candidates: list[Candidate],
         wanted: Concepts,
-        focus: str | None,
+        required: frozenset[str],
         strict: Concepts,
-        doc_freq: Mapping[str, int],
     ) -> Candidate | None:
         """The best sentence that answers the question; None when none does (abstain)."""
         supported = [
@@ -175,7 +181,7 @@ class ExtractiveBackend:
             if c.typed
             and c.coverage > 0
             and c.context_coverage >= self.settings.min_support
-            and self._names_the_same(c, wanted, focus, doc_freq)
+            and required <= wanted.covered_by(_context(c))
             and strict.coverage(_context(c))[0] >= self.settings.min_support
         ]
         return max(supported, key=lambda c: c.score, default=None)
@@ -207,16 +213,6 @@ class ExtractiveBackend:
             _is_number(token) and what.covered_by(" ".join(tokens[i + 1 : i + 4]))
             for i, token in enumerate(tokens)
         )
-
-    @staticmethod
-    def _names_the_same(
-        c: Candidate, wanted: Concepts, focus: str | None, doc_freq: Mapping[str, int]
-    ) -> bool:
-        """The passage must have what the question asks about and every name it mentions."""
-        required = {n for n in wanted.names if wanted.known(n, doc_freq)} | (
-            {focus} if focus else set()
-        )
-        return not required or required <= wanted.covered_by(_context(c))
 
     def _select(self, best: Candidate, candidates: list[Candidate]) -> list[Candidate]:
         """The best sentence with its passage's other relevant sentences, in reading order,
