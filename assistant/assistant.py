@@ -136,7 +136,8 @@ class Assistant:
         t = time.perf_counter()
         standalone = self._standalone(cleaned, turns)
         timings["rewrite_ms"] = (time.perf_counter() - t) * 1000
-        passages, search_timings = retriever.search(standalone)
+        topic = self._topic(turns, retriever) if standalone != cleaned else frozenset()
+        passages, search_timings = retriever.search(standalone, topic)
         timings.update(search_timings)
         request = Request(
             question=cleaned,
@@ -165,6 +166,16 @@ class Assistant:
             return question
         rewritten = self.backend.standalone_question(question, turns)
         return rewritten or standalone_question(question, turns, self.vocabulary)
+
+    @staticmethod
+    def _topic(turns: tuple[Turn, ...], retriever: HybridRetriever) -> frozenset[str]:
+        """The document the previous turn was answered from (or, when only its question is
+        known, the one its question retrieves first)."""
+        previous = turns[-1]
+        if previous.source_ids:
+            return frozenset(chunk_id.split("#")[0] for chunk_id in previous.source_ids)
+        passages, _ = retriever.search(previous.question)
+        return frozenset(p.chunk.doc_id for p in passages[:1])
 
     def _pointer(self, passages: list[Passage], state: IndexState, msg: Messages) -> list[str]:
         """Where to ask instead, when the best-matching document names a contact or a page."""
