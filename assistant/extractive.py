@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from assistant.citations import number_sources
 from assistant.generate import Request, register_backend
-from assistant.keyword import words
+from assistant.keyword import stem, words
 from assistant.memory import context_of
 from assistant.messages import Messages, messages_for
 from assistant.records import Answer, Passage, Turn
@@ -76,8 +76,8 @@ class ExtractiveBackend:
         preferred = self.vocabulary.preferred(question)
         candidates = self._candidates(request.passages, wanted, answer_type, preferred)
         focus = self.vocabulary.focus(question)
-        if focus and (request.language != "nl" or not wanted.known(focus, request.doc_freq)):
-            focus = None  # no passage has the word (or it is English): it cannot be required
+        if request.language != "nl":
+            focus = None  # an English word for it cannot be required of a Dutch passage
         # Words no passage has weigh less above; counted in full they must still not outweigh
         # what the passage covers: "nieuw" does not answer a question about a new passport.
         # (Not for questions in another language than the sources: there every word is unknown.)
@@ -163,7 +163,8 @@ class ExtractiveBackend:
 
     def _required(self, wanted: Concepts, focus: str | None, request: Request) -> frozenset[str]:
         """Concepts the supporting passage must have: the names in the question that the index
-        knows, and the word a wh-question asks about."""
+        knows, and the word a wh-question asks about ("burgemeester" in "Wie is de burgemeester
+        van ...?"), known to the index or not: no passage that lacks it answers the question."""
         names = {n for n in wanted.names if wanted.known(n, request.doc_freq)}
         return frozenset(names | ({focus} if focus else set()))
 
@@ -181,8 +182,8 @@ class ExtractiveBackend:
             if c.typed
             and c.coverage > 0
             and c.context_coverage >= self.settings.min_support
-            and required <= wanted.covered_by(_context(c))
-            and strict.coverage(_context(c))[0] >= self.settings.min_support
+            and required <= wanted.covered_by(_context(c)) | _stems(_context(c))
+            and strict.coverage(_context(c))[0] >= self.settings.min_support_strict
         ]
         return max(supported, key=lambda c: c.score, default=None)
 
@@ -283,6 +284,10 @@ _NUMBER_WORDS = {
 
 def _is_number(token: str) -> bool:
     return token.isdigit() or token in _NUMBER_WORDS
+
+
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in words(text))
 
 
 def _context(c: Candidate) -> str:

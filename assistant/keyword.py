@@ -9,6 +9,7 @@ import shutil
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.settings import Settings
@@ -86,7 +87,7 @@ class KeywordIndex:
         cached = _MEMORY.get(key)
         if cached is not None:
             return cached
-        folder = settings.keyword_dir / f"{collection.name}-rev{revision}-a{ANALYZER_VERSION}"
+        folder = cls.folder(settings, collection.name, revision)
         index = cls._load(folder, revision) if folder.is_dir() else None
         if index is None:
             index = cls._build(collection, revision)
@@ -97,6 +98,11 @@ class KeywordIndex:
         _MEMORY.clear()
         _MEMORY[key] = index
         return index
+
+    @staticmethod
+    def folder(settings: Settings, collection: str, revision: int) -> Path:
+        """Where the index of one revision of a collection is saved."""
+        return settings.keyword_dir / f"{collection}-rev{revision}-a{ANALYZER_VERSION}"
 
     @classmethod
     def _build(cls, collection: chromadb.Collection, revision: int) -> KeywordIndex:
@@ -118,7 +124,7 @@ class KeywordIndex:
             retriever.index(corpus, show_progress=False)
         return cls(retriever, ids, revision, doc_freq)
 
-    def _save(self, folder: Any) -> None:
+    def _save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         if self.retriever is not None:
             self.retriever.save(str(folder), show_progress=False)
@@ -126,7 +132,7 @@ class KeywordIndex:
         (folder / "leerstad.json").write_text(json.dumps(meta), encoding="utf-8")
 
     @classmethod
-    def _load(cls, folder: Any, revision: int) -> KeywordIndex | None:
+    def _load(cls, folder: Path, revision: int) -> KeywordIndex | None:
         import bm25s
 
         try:

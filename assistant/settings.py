@@ -38,6 +38,8 @@ class Settings:
     rrf_k: int = 60
     rerank_k: int = 30
     min_support: float = 0.3
+    # The same share with words no passage has counted in full (see assistant/extractive.py).
+    min_support_strict: float = 0.3
     unknown_word_weight: float = 0.5
     llm: str = "extractive"
     llm_base_url: str | None = None
@@ -97,6 +99,7 @@ class Settings:
             "rrf_k": self.rrf_k,
             "rerank_k": self.rerank_k,
             "min_support": self.min_support,
+            "min_support_strict": self.min_support_strict,
             "unknown_word_weight": self.unknown_word_weight,
             "llm": self.llm,
             "llm_base_url": self.llm_base_url,

@@ -13,7 +13,9 @@ from assistant.keyword import fold, stem, tokenize, words
 DEFAULT_VOCABULARY = "vocabulary.yaml"
 _FOCUS = re.compile(
     r"^(?:en\s+|and\s+)?(?:"
-    r"(?:wie|wat|who|what)\s+(?:is|zijn|was|waren|are|were)\s+(?:de|het|een|haar|zijn|hun|the|a|an|her|his|their)"
+    r"(?:wie|wat|who|what)\s+(?:is|zijn|was|waren|are|were)\s+"
+    r"(?:de|het|een|haar|zijn|hun|the|a|an|her|his|their)"
+    r"|hoe\s+heet\s+(?:de|het)|hoe\s+heten\s+de|wat\s+voor|welk\s+soort"
     r")\s+([a-z][a-z-]*)"
 )
 
@@ -174,7 +176,12 @@ class Vocabulary:
         match = _FOCUS.match(fold(text).strip())
         if not match:
             return None
-        tokens = self.content_tokens(match.group(1))
+        # Stopwords count here: in "Wat voor weer ..." the stopword "weer" is the point.
+        tokens = [
+            stem(w)
+            for w in words(match.group(1))
+            if len(w) > 1 and stem(w) not in self.question_words
+        ]
         return tokens[0] if tokens else None
 
     def synonym_stems(self, word_stem: str) -> frozenset[str]:

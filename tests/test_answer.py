@@ -28,14 +28,7 @@ ANSWERED = {
     ),
     "How can our city join?": (["lid worden"], "unesco-learning-cities"),
 }
-TUNING = {
-    "How can our city join?": "quality (being tuned in extractive.py/vocabulary): answers with "
-    "the Groningen quote about the network's themes instead of how to become a member",
-}
-CONTENT_CASES = [
-    pytest.param(q, marks=pytest.mark.xfail(strict=True, reason=TUNING[q])) if q in TUNING else q
-    for q in ANSWERED
-]
+CONTENT_CASES = list(ANSWERED)
 CITED_PART = re.compile(r"\s*(.*?)\s*\[(\d+)\]")
 
 
@@ -114,14 +107,7 @@ def test_follow_up_question_uses_the_history(
     "question",
     [
         "Wat voor weer wordt het morgen in Groningen?",
-        pytest.param(
-            "Hoe heet de burgemeester van Groningen?",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="quality (extractive.py, being tuned): answers with the sentence that "
-                "mentions Groningen instead of abstaining",
-            ),
-        ),
+        "Hoe heet de burgemeester van Groningen?",
         "Hoeveel subsidie krijgt een kindcentrum?",
         "Hoeveel euro subsidie krijgt een gemeente voor een integraal kindcentrum?",
     ],

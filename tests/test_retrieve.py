@@ -100,7 +100,7 @@ def test_keyword_index_is_reused_until_the_revision_changes(
     first = assistant.retriever.keyword
     state = read_state(open_client(fresh_settings), fresh_settings.collection)
     assert state is not None and first.revision == state.revision
-    folder = fresh_settings.keyword_dir / f"{fresh_settings.collection}-rev{state.revision}"
+    folder = KeywordIndex.folder(fresh_settings, fresh_settings.collection, state.revision)
     saved = (folder / "leerstad.json").stat().st_mtime_ns
 
     ingest_paths([docs], fresh_settings, progress=False)  # nothing changed: same revision
@@ -118,7 +118,7 @@ def test_keyword_index_is_reused_until_the_revision_changes(
     assert [i for i, _ in second.search(tokenize("knorretjesbaan"), 3)] == ["extra#0000"]
     assert not folder.exists()  # the old revision's files are cleaned up
     assert (
-        fresh_settings.keyword_dir / f"{fresh_settings.collection}-rev{second.revision}"
+        KeywordIndex.folder(fresh_settings, fresh_settings.collection, second.revision)
     ).is_dir()
 
 
@@ -130,7 +130,7 @@ def test_keyword_index_is_loaded_from_disk_not_rebuilt(
     client = open_client(corpus_settings)
     state = read_state(client, corpus_settings.collection)
     assert state is not None
-    folder = corpus_settings.keyword_dir / f"{corpus_settings.collection}-rev{state.revision}"
+    folder = KeywordIndex.folder(corpus_settings, corpus_settings.collection, state.revision)
     saved = (folder / "leerstad.json").stat().st_mtime_ns
     monkeypatch.setattr(assistant.keyword, "_MEMORY", {})  # as in a freshly started process
 
