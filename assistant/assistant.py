@@ -147,6 +147,7 @@ class Assistant:
             language=language,
             doc_freq=retriever.keyword.doc_freq,
             corpus_size=retriever.keyword.size,
+            topic=topic,
         )
         t = time.perf_counter()
         final: Answer | None = None

@@ -74,7 +74,9 @@ class ExtractiveBackend:
         )
         answer_type = self.vocabulary.answer_type(question)
         preferred = self.vocabulary.preferred(question)
-        candidates = self._candidates(request.passages, wanted, answer_type, preferred)
+        candidates = self._candidates(
+            request.passages, wanted, answer_type, preferred, request.topic
+        )
         focus = self.vocabulary.focus(question)
         if request.language != "nl":
             focus = None  # an English word for it cannot be required of a Dutch passage
@@ -124,6 +126,7 @@ class ExtractiveBackend:
         question: Concepts,
         answer_type: AnswerType | None,
         preferred: list[re.Pattern[str]],
+        topic: frozenset[str] = frozenset(),
     ) -> list[Candidate]:
         out: list[Candidate] = []
         for rank, passage in enumerate(passages):
@@ -153,6 +156,7 @@ class ExtractiveBackend:
                     + 0.1 / (1 + rank)
                     + 0.05 * (1 - min(len(sentence), 300) / 300)  # of equals, the shorter
                     + 0.15 * any(p.search(sentence) for p in preferred)
+                    + 0.1 * (chunk.doc_id in topic)  # a follow-up stays on its subject
                 ) * (1 if typed else 0.3)
                 out.append(
                     Candidate(

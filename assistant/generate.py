@@ -23,6 +23,7 @@ class Request:
     # Term statistics of the index (stem -> number of chunks containing it), to weigh words.
     doc_freq: Mapping[str, int] = field(default_factory=dict)
     corpus_size: int = 1
+    topic: frozenset[str] = frozenset()  # for a follow-up: the documents talked about so far
 
 
 class Backend(Protocol):
