@@ -88,7 +88,9 @@ def _load_embeddings(model: str, device: str, batch_size: int) -> Embeddings:
     try:
         return HuggingFaceEmbeddings(
             model_name=location,
-            model_kwargs={"device": device},
+            # Never download at run time: a model is a local folder or already in the
+            # Hugging Face cache. Without this, an unknown name retries the hub for minutes.
+            model_kwargs={"device": device, "local_files_only": True},
             encode_kwargs={**encode, "prompt": passage_prefix} if passage_prefix else encode,
             query_encode_kwargs={**encode, "prompt": query_prefix} if query_prefix else encode,
         )
