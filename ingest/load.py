@@ -38,10 +38,7 @@ def _load_markdown(path: Path) -> tuple[str, dict[str, Any]]:
 
 
 def _load_text(path: Path) -> tuple[str, dict[str, Any]]:
-    from langchain_community.document_loaders import TextLoader
-
-    docs = TextLoader(str(path), encoding="utf-8").load()
-    return docs[0].page_content, {}
+    return path.read_text(encoding="utf-8"), {}
 
 
 def _load_html(path: Path) -> tuple[str, dict[str, Any]]:
@@ -67,12 +64,14 @@ def _load_html(path: Path) -> tuple[str, dict[str, Any]]:
 
 
 def _load_pdf(path: Path) -> tuple[str, dict[str, Any]]:
-    from langchain_community.document_loaders import PyPDFLoader
+    # pypdf directly: langchain-community's PyPDFLoader wraps the same calls and that package
+    # is being sunset.
+    from pypdf import PdfReader
 
-    pages = PyPDFLoader(str(path), mode="page").load()
-    text = "\n\n".join(p.page_content for p in pages)
+    reader = PdfReader(str(path), strict=False)
+    text = "\n\n".join(page.extract_text() or "" for page in reader.pages)
     meta: dict[str, Any] = {}
-    title = pages[0].metadata.get("title") if pages else None
+    title = reader.metadata.title if reader.metadata else None
     if title:
         meta["title"] = str(title)
     return text, meta
