@@ -29,6 +29,18 @@ _YES_NO_START = re.compile(
 
 
 @dataclass(frozen=True)
+class Question:
+    """What the backend makes of a question before it looks at the passages."""
+
+    text: str  # without injected instructions
+    wanted: Concepts  # its concepts, earlier turns included at half weight
+    strict: Concepts  # the same with words no passage has counted in full
+    answer_type: AnswerType | None
+    preferred: list[re.Pattern[str]]
+    required: frozenset[str]  # names and the asked-about word, which a passage must have
+
+
+@dataclass(frozen=True)
 class Candidate:
     """One sentence of a retrieved passage, scored against the question."""
 
@@ -60,45 +72,18 @@ class ExtractiveBackend:
 
     def answer(self, request: Request) -> Answer:
         msg = messages_for(request.language)
-        question, _ = self.vocabulary.strip_injection(request.question)
-        context = context_of(request.question, request.standalone)
-        if not request.standalone.endswith(request.question):
-            question, context = request.standalone, ""  # rewritten by a language model
-        wanted = concepts(
-            question,
-            self.vocabulary,
-            request.doc_freq,
-            request.corpus_size,
-            context=context,
-            unknown_weight=self.settings.unknown_word_weight,
-        )
-        answer_type = self.vocabulary.answer_type(question)
-        preferred = self.vocabulary.preferred(question)
+        q = self._analyse(request)
         candidates = self._candidates(
-            request.passages, wanted, answer_type, preferred, request.topic
+            request.passages, q.wanted, q.answer_type, q.preferred, request.topic
         )
-        focus = self.vocabulary.focus(question)
-        if request.language != "nl":
-            focus = None  # an English word for it cannot be required of a Dutch passage
-        # Words no passage has weigh less above; counted in full they must still not outweigh
-        # what the passage covers: "nieuw" does not answer a question about a new passport.
-        # (Not for questions in another language than the sources: there every word is unknown.)
-        strict = concepts(
-            question,
-            self.vocabulary,
-            request.doc_freq,
-            request.corpus_size,
-            unknown_weight=1.0 if request.language == "nl" else self.settings.unknown_word_weight,
-        )
-        required = self._required(wanted, focus, request)
-        best = self._best(candidates, wanted, required, strict)
+        best = self._best(candidates, q)
         if best is None:
             return self.abstain(request, msg)
         chosen = self._select(best, candidates)
         sources, numbers = number_sources(
             [c.passage for c in chosen], quotes=[c.text for c in chosen]
         )
-        lead = self._lead(question, best, wanted, msg, typed=answer_type is not None)
+        lead = self._lead(q, best, msg)
         parts = [lead] if lead else []
         parts += [f"{c.text} [{numbers[c.passage.chunk.chunk_id]}]" for c in chosen]
         return Answer(
@@ -108,6 +93,39 @@ class ExtractiveBackend:
             backend=self.name,
             query=request.standalone,
             language=request.language,
+        )
+
+    def _analyse(self, request: Request) -> Question:
+        question, _ = self.vocabulary.strip_injection(request.question)
+        context = context_of(request.question, request.standalone)
+        if not request.standalone.endswith(request.question):
+            question, context = request.standalone, ""  # rewritten by a language model
+        dutch = request.language == "nl"
+
+        def weigh(unknown_weight: float, context: str = "") -> Concepts:
+            return concepts(
+                question,
+                self.vocabulary,
+                request.doc_freq,
+                request.corpus_size,
+                context=context,
+                unknown_weight=unknown_weight,
+            )
+
+        wanted = weigh(self.settings.unknown_word_weight, context)
+        # An English word for what is asked cannot be required of a Dutch passage.
+        focus = self.vocabulary.focus(question) if dutch else None
+        names = {n for n in wanted.names if wanted.known(n, request.doc_freq)}
+        return Question(
+            text=question,
+            wanted=wanted,
+            # Words no passage has weigh less in `wanted`; counted in full they must still not
+            # outweigh what the passage covers: "nieuw" does not answer a question about a new
+            # passport. (Not for English questions: there every word is unknown.)
+            strict=weigh(1.0 if dutch else self.settings.unknown_word_weight),
+            answer_type=self.vocabulary.answer_type(question),
+            preferred=self.vocabulary.preferred(question),
+            required=frozenset(names | ({focus} if focus else set())),
         )
 
     def abstain(self, request: Request, msg: Messages | None = None) -> Answer:
@@ -165,20 +183,7 @@ class ExtractiveBackend:
                 )
         return out
 
-    def _required(self, wanted: Concepts, focus: str | None, request: Request) -> frozenset[str]:
-        """Concepts the supporting passage must have: the names in the question that the index
-        knows, and the word a wh-question asks about ("burgemeester" in "Wie is de burgemeester
-        van ...?"), known to the index or not: no passage that lacks it answers the question."""
-        names = {n for n in wanted.names if wanted.known(n, request.doc_freq)}
-        return frozenset(names | ({focus} if focus else set()))
-
-    def _best(
-        self,
-        candidates: list[Candidate],
-        wanted: Concepts,
-        required: frozenset[str],
-        strict: Concepts,
-    ) -> Candidate | None:
+    def _best(self, candidates: list[Candidate], q: Question) -> Candidate | None:
         """The best sentence that answers the question; None when none does (abstain)."""
         supported = [
             c
@@ -186,8 +191,8 @@ class ExtractiveBackend:
             if c.typed
             and c.coverage > 0
             and c.context_coverage >= self.settings.min_support
-            and required <= wanted.covered_by(_context(c)) | _stems(_context(c))
-            and strict.coverage(_context(c))[0] >= self.settings.min_support_strict
+            and q.required <= q.wanted.covered_by(_context(c)) | _stems(_context(c))
+            and q.strict.coverage(_context(c))[0] >= self.settings.min_support_strict
         ]
         return max(supported, key=lambda c: c.score, default=None)
 
@@ -250,40 +255,24 @@ class ExtractiveBackend:
         # The best sentence's passage first, each passage's sentences in reading order.
         return sorted(chosen, key=lambda c: (first[id(c.passage)], c.position))
 
-    def _lead(
-        self, question: str, best: Candidate, wanted: Concepts, msg: Messages, typed: bool
-    ) -> str | None:
-        """ "Ja." or "Nee." before a yes/no question's answer, when the sentence settles it."""
-        if not _YES_NO_START.match(question.strip()):
+    def _lead(self, q: Question, best: Candidate, msg: Messages) -> str | None:
+        """ "Ja." or "Nee." before a yes/no question's answer, when the sentence settles it:
+        "Nee." when it negates and is about the question; "Ja." only when the sentence itself
+        (not its document's title) has every concept of the question."""
+        if not _YES_NO_START.match(q.text.strip()):
             return None
         negated = bool(_NEGATION & set(words(best.text)))
-        if negated and (best.coverage >= 0.3 or typed):
+        if negated and (best.coverage >= 0.3 or q.answer_type is not None):
             return msg.no
-        own = [g for g, _, is_own in wanted.groups if is_own]
-        if not negated and best.coverage >= 0.99 and len(own) >= 2:
+        own = [g for g, _, is_own in q.wanted.groups if is_own]
+        complete = q.wanted.coverage(best.text, own_only=True)[0] >= 0.99
+        if not negated and complete and len(own) >= 2:
             return msg.yes
         return None
 
 
-_NUMBER_WORDS = {
-    "twee",
-    "drie",
-    "vier",
-    "vijf",
-    "zes",
-    "zeven",
-    "acht",
-    "negen",
-    "tien",
-    "honderd",
-    "duizend",
-    "two",
-    "three",
-    "four",
-    "five",
-    "hundred",
-    "thousand",
-}
+_DUTCH_NUMBERS = {"twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien"}
+_NUMBER_WORDS = _DUTCH_NUMBERS | {"honderd", "duizend", "two", "three", "four", "five", "hundred"}
 
 
 def _is_number(token: str) -> bool:
