@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from assistant.settings import Settings
@@ -25,6 +26,14 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 STEMMER = "dutch_porter"
 # Part of the on-disk keyword index's name: bump it when tokenize() changes.
 ANALYZER_VERSION = 2
+
+
+def _bm25s() -> ModuleType:
+    import bm25s
+
+    # bm25s sets its own logger to DEBUG on import; let it follow the application's level.
+    logging.getLogger("bm25s").setLevel(logging.NOTSET)
+    return bm25s
 
 
 @lru_cache(maxsize=1)
@@ -106,7 +115,7 @@ class KeywordIndex:
 
     @classmethod
     def _build(cls, collection: chromadb.Collection, revision: int) -> KeywordIndex:
-        import bm25s
+        bm25s = _bm25s()
 
         data = collection.get(include=["documents", "metadatas"])
         ids = list(data["ids"])
@@ -133,7 +142,7 @@ class KeywordIndex:
 
     @classmethod
     def _load(cls, folder: Path, revision: int) -> KeywordIndex | None:
-        import bm25s
+        bm25s = _bm25s()
 
         try:
             meta = json.loads((folder / "leerstad.json").read_text(encoding="utf-8"))

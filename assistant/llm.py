@@ -16,11 +16,11 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from assistant.citations import to_source
-from assistant.errors import ConfigError, LLMUnavailableError
+from assistant.errors import ConfigError, LLMUnavailableError, UnknownBackendError
 from assistant.generate import Backend, Request, register_backend
 from assistant.prompts import answer_messages, parse_rewrite, rewrite_messages
 from assistant.records import Answer, Passage, Source, Turn
-from assistant.settings import Settings
+from assistant.settings import PREFIX, Settings
 from assistant.verify import FALLBACK, AnswerChecker
 
 if TYPE_CHECKING:
@@ -65,17 +65,50 @@ def build_llm_backend(
     settings: Settings, model: str, *, name: str, fallback: Backend | None = None
 ) -> LLMBackend:
     """An ``LLMBackend`` for the chat model ``name:model``; the fallback defaults to extractive."""
-    if not model:
-        raise ConfigError(
-            f"LEERSTAD_LLM={settings.llm!r} noemt geen model. Schrijf {name}:<model>, "
-            f"bijvoorbeeld {name}:{'llama3.1' if name == 'ollama' else 'gpt-4o-mini'}."
-        )
+    chat_model = _chat_model(settings, name, model, "llm")
     if fallback is None:
         from assistant.extractive import ExtractiveBackend
 
         fallback = ExtractiveBackend(settings)
-    chat_model = CHAT_MODELS[name](settings, model)
     return LLMBackend(settings, chat_model, fallback, name=f"{name}:{model}")
+
+
+def build_chat_model(settings: Settings, field: str = "llm") -> BaseChatModel:
+    """The plain chat model named by ``settings.<field>`` (``name:model``), for any chat call.
+
+    ``field`` is the setting that names it: ``"llm"`` (``LEERSTAD_LLM``) or another one such as
+    ``"judge_llm"``; error messages name its environment variable. Raises ``ConfigError`` for a
+    backend without a language model (``extractive``) and ``UnknownBackendError`` for a name
+    that is not registered.
+    """
+    from assistant.generate import BACKENDS
+
+    value = str(getattr(settings, field) or "")
+    variable = f"{PREFIX}{field.upper()}"
+    name, _, model = value.partition(":")
+    if name not in CHAT_MODELS:
+        known = ", ".join(sorted(CHAT_MODELS))
+        if name in BACKENDS:
+            raise ConfigError(
+                f"{variable}={value!r} is geen taalmodel: dit antwoordmodel werkt zonder LLM. "
+                f"Kies een taalmodel ({known}), bijvoorbeeld ollama:llama3.1 of "
+                "openai:gpt-4o-mini."
+            )
+        raise UnknownBackendError(
+            f"Onbekend taalmodel {variable}={value!r}. Kies uit: {known} "
+            "(bijvoorbeeld ollama:llama3.1 of openai:gpt-4o-mini)."
+        )
+    return _chat_model(settings, name, model, field)
+
+
+def _chat_model(settings: Settings, name: str, model: str, field: str) -> BaseChatModel:
+    if not model:
+        raise ConfigError(
+            f"{PREFIX}{field.upper()}={getattr(settings, field)!r} noemt geen model. "
+            f"Schrijf {name}:<model>, "
+            f"bijvoorbeeld {name}:{'llama3.1' if name == 'ollama' else 'gpt-4o-mini'}."
+        )
+    return CHAT_MODELS[name](settings, model)
 
 
 def number_sources(passages: Sequence[Passage]) -> tuple[Source, ...]:

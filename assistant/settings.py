@@ -45,6 +45,8 @@ class Settings:
     llm_base_url: str | None = None
     llm_api_key: str | None = field(default=None, repr=False)
     llm_timeout: float = 60.0
+    # The chat model that grades answers in `leerstad eval --judge`; None: the one in `llm`.
+    judge_llm: str | None = None
     host: str = "127.0.0.1"
     port: int = 7860
     admin_password: str | None = field(default=None, repr=False)
@@ -103,6 +105,7 @@ class Settings:
             "unknown_word_weight": self.unknown_word_weight,
             "llm": self.llm,
             "llm_base_url": self.llm_base_url,
+            "judge_llm": self.judge_llm,
         }
 
 

@@ -122,7 +122,6 @@ def ingest_paths(
                 else ""
             )
         )
-    embeddings = build_embeddings(settings)
     with write_lock(settings):
         client = open_client(settings)
         target = settings.collection + "-rebuild" if rebuild else settings.collection
@@ -134,15 +133,18 @@ def ingest_paths(
             # revision (running assistants, the keyword index on disk) see that it changed.
             previous = read_state(client, settings.collection) if rebuild else None
             start = previous.revision if previous else 0
-            state = IndexState(settings.embedding_model, embedding_dimension(embeddings), start, {})
+            dimension = embedding_dimension(build_embeddings(settings))
+            state = IndexState(settings.embedding_model, dimension, start, {})
         check_model(state, settings)
         collection = client.get_or_create_collection(
             target, metadata=state.to_metadata(), configuration={"hnsw": {"space": "cosine"}}
         )
         documents = dict(state.documents)
         roots = [p.resolve() for p in paths]
-        for doc in docs:
-            _sync_document(collection, doc, documents, embeddings, settings, summary, progress)
+        from tqdm import tqdm
+
+        for doc in tqdm(docs, desc="indexeren", unit="document", disable=not progress):
+            _sync_document(collection, doc, documents, settings, summary)
         for doc_id, info in sorted(documents.items()):
             if doc_id not in {d.doc_id for d in docs} and _under(Path(info["path"]), roots):
                 collection.delete(where={"doc_id": doc_id})
@@ -165,10 +167,8 @@ def _sync_document(
     collection: chromadb.Collection,
     doc: SourceDocument,
     documents: dict[str, dict[str, Any]],
-    embeddings: Embeddings,
     settings: Settings,
     summary: IngestSummary,
-    progress: bool,
 ) -> None:
     known = documents.get(doc.doc_id)
     chunks = chunk_document(doc, settings.chunk_size, settings.chunk_min_size)
@@ -182,7 +182,8 @@ def _sync_document(
     }
     fresh = [c for c in chunks if old_hashes.get(c.chunk_id) != c.content_hash]
     same = [c for c in chunks if old_hashes.get(c.chunk_id) == c.content_hash]
-    _upsert(collection, fresh, embeddings, progress, label=doc.doc_id)
+    if fresh:  # the model is only loaded when something needs embedding
+        _upsert(collection, fresh, build_embeddings(settings))
     if same:  # text unchanged: keep the vector, refresh metadata (title, url, doc hash)
         collection.update(ids=[c.chunk_id for c in same], metadatas=[c.metadata() for c in same])
     stale = sorted(set(old_hashes) - {c.chunk_id for c in chunks})
@@ -202,31 +203,17 @@ def _sync_document(
     }
 
 
-def _upsert(
-    collection: chromadb.Collection,
-    chunks: list[Chunk],
-    embeddings: Embeddings,
-    progress: bool,
-    label: str,
-) -> None:
+def _upsert(collection: chromadb.Collection, chunks: list[Chunk], embeddings: Embeddings) -> None:
     """Embed and upsert in batches below Chroma's maximum batch size."""
-    if not chunks:
-        return
-    from tqdm import tqdm
-
     batch = 256  # far below client.get_max_batch_size() (5461 on chromadb 1.5)
-    bar = tqdm(total=len(chunks), desc=f"inbedden {label}", unit="stuk", disable=not progress)
-    with bar:
-        for i in range(0, len(chunks), batch):
-            part = chunks[i : i + batch]
-            vectors = embeddings.embed_documents([embedding_text(c) for c in part])
-            collection.upsert(
-                ids=[c.chunk_id for c in part],
-                embeddings=vectors,
-                documents=[c.text for c in part],
-                metadatas=[c.metadata() for c in part],
-            )
-            bar.update(len(part))
+    for i in range(0, len(chunks), batch):
+        part = chunks[i : i + batch]
+        collection.upsert(
+            ids=[c.chunk_id for c in part],
+            embeddings=embeddings.embed_documents([embedding_text(c) for c in part]),
+            documents=[c.text for c in part],
+            metadatas=[c.metadata() for c in part],
+        )
 
 
 def embedding_text(chunk: Chunk) -> str:

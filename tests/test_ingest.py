@@ -441,10 +441,10 @@ def test_rebuild_that_fails_halfway_keeps_the_old_index(
 
     ingest_paths([corpus_copy], fresh_settings, progress=False)
     real_upsert = ingest.index._upsert
-    calls: list[str] = []
+    calls: list[object] = []
 
     def fail_on_second_document(*args: Any, **kwargs: Any) -> None:
-        calls.append(kwargs["label"])
+        calls.append(args[1])  # the chunks of one document
         if len(calls) == 2:
             raise RuntimeError("schijf vol")  # fault injection: the rebuild dies halfway
         real_upsert(*args, **kwargs)
