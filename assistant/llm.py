@@ -88,7 +88,7 @@ def build_chat_model(settings: Settings, field: str = "llm") -> BaseChatModel:
     name, _, model = value.partition(":")
     if name not in CHAT_MODELS:
         known = ", ".join(sorted(CHAT_MODELS))
-        if name in BACKENDS:
+        if name in BACKENDS or name == "extractive":  # the default may not be loaded yet
             raise ConfigError(
                 f"{variable}={value!r} is geen taalmodel: dit antwoordmodel werkt zonder LLM. "
                 f"Kies een taalmodel ({known}), bijvoorbeeld ollama:llama3.1 of "

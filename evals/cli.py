@@ -41,6 +41,12 @@ def run_parser() -> argparse.ArgumentParser:
         "de eigen index blijft onaangeroerd (herhaalbaar)",
     )
     gate_arguments(p)
+    p.add_argument(
+        "--judge",
+        action="store_true",
+        help="laat een taalmodel (LEERSTAD_JUDGE_LLM, anders LEERSTAD_LLM) beoordelen of de "
+        "antwoorden door de bronnen gedekt zijn: metriek faithfulness_llm",
+    )
     p.add_argument("--no-progress", action="store_true", help="geen voortgangsbalk")
     return p
 
@@ -124,7 +130,7 @@ def _thresholds(args: argparse.Namespace) -> list[Threshold]:
 def _run(args: argparse.Namespace, console: Any) -> int:
     from assistant.settings import Settings
     from evals.dataset import file_sha256, load_dataset
-    from evals.run import answer_all, eval_settings, run_metadata
+    from evals.run import answer_all, eval_settings, judge_all, judge_metadata, run_metadata
 
     # Validate everything cheap before the slow part.
     thresholds = _thresholds(args)
@@ -136,6 +142,11 @@ def _run(args: argparse.Namespace, console: Any) -> int:
             )
     settings = Settings.from_env()
     progress = not args.no_progress
+    judge = None
+    if args.judge:
+        from evals.judge import build_judge
+
+        judge = build_judge(settings)  # fails on a missing LLM before any question is asked
 
     started = time.perf_counter()
     with eval_settings(settings, args.extra_corpus, progress) as used:
@@ -143,6 +154,9 @@ def _run(args: argparse.Namespace, console: Any) -> int:
         metadata = run_metadata(
             used, cases, answers, args.dataset, file_sha256(args.dataset), args.extra_corpus
         )
+    if judge is not None:
+        cases = judge_all(judge, cases, progress)
+        metadata["judge"] = judge_metadata(settings)
     return _finish(args.out, metadata, cases, answers, thresholds, args.export, console, started)
 
 
@@ -187,10 +201,12 @@ def _finish(
 
     report.print_summary(summary, console)
     metrics = summary["metrics"]
+    headline = ["fact_recall", "abstain_f1"]
+    if metrics["faithfulness_llm"]["value"] is not None:
+        headline.append("faithfulness_llm")
+    values = ", ".join(f"{name} {report.fmt(name, metrics[name]['value'])}" for name in headline)
     console.print(
-        f"{len(cases)} vragen in {time.perf_counter() - started:.1f} s; "
-        f"fact_recall {report.fmt('fact_recall', metrics['fact_recall']['value'])}, "
-        f"abstain_f1 {report.fmt('abstain_f1', metrics['abstain_f1']['value'])}, "
+        f"{len(cases)} vragen in {time.perf_counter() - started:.1f} s; {values}, "
         f"{len(report.failures(rows))} mislukt; rapport: {out / 'report.html'}",
         highlight=False,
     )

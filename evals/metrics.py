@@ -17,6 +17,7 @@ import numpy as np
 
 from evals import matching
 from evals.dataset import Example
+from evals.judge import ABSTAINED, JudgeResult
 from evals.stats import RESAMPLES, SEED, Reducer, bootstrap_ci
 
 K = 3  # cut-off of hit@k and recall@k
@@ -31,6 +32,7 @@ class Case:
     abstained: bool
     sources: tuple[dict[str, Any], ...] = ()  # Source.to_json() dicts, in order of n
     latency_ms: float | None = None
+    judge: JudgeResult | None = None  # the LLM judge's verdict; None: not judged (no --judge)
 
     def doc_ranking(self) -> list[str]:
         """Distinct doc ids of the sources, best first (document-level ranking)."""
@@ -78,6 +80,8 @@ class Metric:
     # The n reported with the value, when it is not the number of applicable questions
     # (abstention precision: abstentions; recall: unanswerable questions).
     count: Callable[[np.ndarray], int] | None = None
+    # A remark on the cases behind the value (e.g. how many could not be judged), or None.
+    note: Callable[[Sequence[Case]], str | None] | None = None
 
     def per_question(self, case: Case) -> float | None:
         if self.value is not None:
@@ -100,7 +104,7 @@ class MetricResult:
     ci_low: float | None
     ci_high: float | None
     higher_is_better: bool
-    note: str | None = None  # why value is None
+    note: str | None = None  # why value is None, or a remark on the questions behind it
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -124,7 +128,9 @@ def score(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         value = float(metric.reduce(obs)) if len(cases) else math.nan
+    remark = metric.note(cases) if metric.note else None
     if math.isnan(value):
+        undefined = f"niet gedefinieerd: {metric.undefined}"
         return MetricResult(
             metric.name,
             None,
@@ -132,10 +138,10 @@ def score(
             None,
             None,
             metric.higher_is_better,
-            f"niet gedefinieerd: {metric.undefined}",
+            f"{undefined}; {remark}" if remark else undefined,
         )
     low, high = bootstrap_ci(obs, metric.reduce, seed, resamples)
-    return MetricResult(metric.name, value, n, low, high, metric.higher_is_better)
+    return MetricResult(metric.name, value, n, low, high, metric.higher_is_better, remark)
 
 
 # --- reducers (arrays shaped (..., questions, width); NaN rows are "not applicable") ---------
@@ -302,6 +308,23 @@ def _citation_support(case: Case) -> Observation:
     return (supported / len(scored),)
 
 
+def _faithfulness_llm(case: Case) -> Observation:
+    score = None if case.judge is None else case.judge.score
+    return None if score is None else (score,)
+
+
+def _judge_note(cases: Sequence[Case]) -> str | None:
+    verdicts = [c.judge for c in cases if c.judge is not None]
+    if not verdicts:
+        return "niet beoordeeld: draai leerstad eval met --judge en een taalmodel"
+    abstained = sum(v.reason == ABSTAINED for v in verdicts)
+    unjudged = sum(v.score is None for v in verdicts) - abstained
+    parts = [f"{unjudged} van {len(verdicts)} niet te beoordelen"] if unjudged else []
+    if abstained:
+        parts.append(f"{abstained} geweigerd (niet beoordeeld)")
+    return "; ".join(parts) or None
+
+
 def _decision(case: Case) -> Observation:
     return (0.0 if case.example.answerable else 1.0, 1.0 if case.abstained else 0.0)
 
@@ -412,6 +435,15 @@ METRICS: dict[str, Metric] = {
             "share of cited sentences supported by their cited passages",
             _citation_support,
             _mean,
+        ),
+        Metric(
+            "faithfulness_llm",
+            "answer",
+            "share of answer statements an LLM judge finds supported by the sources (--judge)",
+            _faithfulness_llm,
+            _mean,
+            undefined="geen beoordeelde antwoorden",
+            note=_judge_note,
         ),
         Metric(
             "answered_with_sources",

@@ -82,6 +82,12 @@ def _meta_lines(meta: dict[str, Any]) -> list[tuple[str, str]]:
     git = meta.get("git") or {}
     index = meta.get("corpus", {}).get("index", {})
     docs = index.get("documents") or {}
+    judged = meta.get("judge") or {}
+    judge = (
+        [("beoordelaar", f"{judged.get('llm')} (prompt {judged.get('prompt_sha256')})")]
+        if judged
+        else []
+    )
     return [
         ("datum", str(meta.get("date", ""))),
         (
@@ -92,6 +98,7 @@ def _meta_lines(meta: dict[str, Any]) -> list[tuple[str, str]]:
         ("vragen", str(meta.get("n", ""))),
         ("antwoordmodel", ", ".join(meta.get("backend", []))),
         ("embeddingmodel", str(meta.get("embedding_model", ""))),
+        *judge,
         ("git", f"{git.get('commit', 'onbekend')}{' (gewijzigd)' if git.get('dirty') else ''}"),
         (
             "index",

@@ -7,6 +7,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,8 @@ from evals.metrics import Case, K
 from evals.stats import RESAMPLES, SEED
 
 if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
     from assistant.settings import Settings
 
 
@@ -89,6 +92,47 @@ def answer_all(
             )
             bar.advance(task)
     return cases, extras
+
+
+def judge_all(
+    chat_model: BaseChatModel, cases: Sequence[Case], progress: bool = True
+) -> list[Case]:
+    """The cases with the LLM judge's faithfulness verdict on each answer."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from evals.judge import judge_faithfulness
+
+    judged: list[Case] = []
+    columns = (
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, disable=not progress, transient=False) as bar:
+        task = bar.add_task("Antwoorden beoordelen", total=len(cases))
+        for case in cases:
+            verdict = judge_faithfulness(
+                chat_model,
+                case.example.question,
+                case.answer,
+                case.sources,
+                abstained=case.abstained,
+            )
+            judged.append(replace(case, judge=verdict))
+            bar.advance(task)
+    return judged
+
+
+def judge_metadata(settings: Settings) -> dict[str, Any]:
+    """Which model judged with which prompt (scores of other judges are not comparable)."""
+    from evals.judge import PROMPT_SHA256, judge_name
+
+    return {
+        "llm": judge_name(settings),
+        "own_answers": not settings.judge_llm or settings.judge_llm == settings.llm,
+        "prompt_sha256": PROMPT_SHA256,
+    }
 
 
 def index_state(settings: Settings) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from evals import matching
 from evals.dataset import Example
+from evals.judge import JudgeResult
 from evals.metrics import METRICS, Case, facts_found, score, sentence_support
 from evals.stats import RESAMPLES, SEED
 
@@ -45,6 +46,8 @@ def checks(case: Case) -> dict[str, Any]:
         ),
         "unsupported_sentences": [s for s, share in support if share < matching.SUPPORT_THRESHOLD],
     }
+    if case.judge is not None:
+        result["unsupported_statements"] = list(case.judge.unsupported)
     result["problems"] = problems(case, result)
     return result
 
@@ -81,6 +84,13 @@ def problems(case: Case, found: dict[str, Any]) -> list[str]:
         out.append(f"verwijst naar niet-bestaande bron: {found['invalid_citations']}")
     if found["unsupported_sentences"]:
         out.append(f"{len(found['unsupported_sentences'])} zin(nen) niet gedekt door de bron")
+    judge = case.judge
+    if judge is not None and judge.score is not None and judge.score < 1:
+        statements = "".join(f"; {s!r}" for s in judge.unsupported)
+        out.append(
+            f"volgens de beoordelaar (LLM) niet geheel gedekt door de bronnen "
+            f"(faithfulness_llm {judge.score:.2f}){statements}"
+        )
     return out
 
 
@@ -97,6 +107,7 @@ def case_to_json(case: Case, extra: dict[str, Any] | None = None) -> dict[str, A
         "latency_ms": None if case.latency_ms is None else round(case.latency_ms, 1),
         **(extra or {}),
         **ex,
+        **({"judge": case.judge.to_json()} if case.judge is not None else {}),
         "metrics": {k: round(v, 4) for k, v in values.items() if v is not None},
         "checks": checks(case),
     }
@@ -111,6 +122,7 @@ def case_from_json(data: dict[str, Any]) -> Case:
         abstained=bool(data.get("abstained", False)),
         sources=tuple(data.get("sources") or ()),
         latency_ms=data.get("latency_ms"),
+        judge=JudgeResult.from_json(data["judge"]) if data.get("judge") else None,
     )
 
 
