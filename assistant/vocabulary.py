@@ -247,9 +247,31 @@ def stem_line(text: str) -> str:
     return f" {' '.join(stem(w) for w in words(text))} "
 
 
+MAX_GAP = 4  # words that may stand between the parts of a phrase in a question
+
+
 def _has_phrase(phrase: str, stemmed: str) -> bool:
-    """A phrase of several words occurs in any inflection ("maatschappelijke organisatie")."""
-    return " " in phrase.strip() and stem_line(phrase) in stemmed
+    """A phrase of several words occurs in any inflection ("maatschappelijke organisatie"), and
+    in a question also split up, as Dutch word order does: "rol kan de gemeente spelen" has
+    "rol spelen", "lid van het netwerk worden" has "lid worden"."""
+    parts = stem_line(phrase).split()
+    if len(parts) < 2:
+        return False
+    if f" {' '.join(parts)} " in stemmed:
+        return True
+    tokens = stemmed.split()
+    starts = [i for i, t in enumerate(tokens) if t == parts[0]]
+    for start in starts:
+        position, found = start, True
+        for part in parts[1:]:
+            window = tokens[position + 1 : position + 2 + MAX_GAP]
+            if part not in window:
+                found = False
+                break
+            position += 1 + window.index(part)
+        if found:
+            return True
+    return False
 
 
 def _capitalised_stems(text: str) -> set[str]:
