@@ -14,6 +14,7 @@ from evals.errors import DatasetError
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT / "evals" / "datasets" / "dev.jsonl"
+HOLDOUT = ROOT / "evals" / "datasets" / "holdout.jsonl"
 GOOD = {"id": "a", "question": "Kost het iets?", "answerable": True}
 
 
@@ -108,9 +109,10 @@ def test_dev_set_is_valid_and_covers_the_required_ground() -> None:
         assert set(e.expected_sources) <= {"unesco-learning-cities", "integrale-kindcentra"}
 
 
-def test_every_expected_fact_is_in_the_corpus() -> None:
+@pytest.mark.parametrize("dataset", [DEV, HOLDOUT], ids=["dev", "holdout"])
+def test_every_expected_fact_is_in_the_corpus(dataset: Path) -> None:
     corpus = {p.stem: p.read_text(encoding="utf-8") for p in (ROOT / "corpus").glob("*.md")}
-    for e in load_dataset(DEV):
+    for e in load_dataset(dataset):
         texts = [corpus[d] for d in e.expected_sources] or list(corpus.values())
         for alternatives in e.expected_facts:
             # contains(), not fact_found(): front matter such as "[4, 10]" is not a citation.
@@ -118,9 +120,10 @@ def test_every_expected_fact_is_in_the_corpus() -> None:
             assert found, (e.id, alternatives)
 
 
-def test_forbidden_strings_are_not_in_the_expected_sources() -> None:
+@pytest.mark.parametrize("dataset", [DEV, HOLDOUT], ids=["dev", "holdout"])
+def test_forbidden_strings_are_not_in_the_expected_sources(dataset: Path) -> None:
     """A right answer quoting its source must never trip a forbidden string."""
     corpus = {p.stem: p.read_text(encoding="utf-8") for p in (ROOT / "corpus").glob("*.md")}
-    for e in load_dataset(DEV):
+    for e in load_dataset(dataset):
         for doc in e.expected_sources:
             assert not matching.found_forbidden(corpus[doc], e.forbidden), e.id
