@@ -18,6 +18,7 @@ from evals.stats import RESAMPLES, SEED
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
+    from rich.progress import Progress
 
     from assistant.settings import Settings
 
@@ -52,20 +53,12 @@ def answer_all(
     examples: Sequence[Example], settings: Settings, progress: bool = True
 ) -> tuple[list[Case], list[dict[str, Any]]]:
     """Ask every question (with its history) and time it; returns cases and per-answer extras."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
     from assistant import Assistant
 
     assistant = Assistant(settings)
     cases: list[Case] = []
     extras: list[dict[str, Any]] = []
-    columns = (
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, disable=not progress, transient=False) as bar:
+    with _progress(progress) as bar:
         task = bar.add_task("Vragen beantwoorden", total=len(examples))
         for example in examples:
             start = time.perf_counter()
@@ -94,22 +87,27 @@ def answer_all(
     return cases, extras
 
 
-def judge_all(
-    chat_model: BaseChatModel, cases: Sequence[Case], progress: bool = True
-) -> list[Case]:
-    """The cases with the LLM judge's faithfulness verdict on each answer."""
+def _progress(enabled: bool) -> Progress:
+    """A progress bar with the count done and the time left."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from evals.judge import judge_faithfulness
-
-    judged: list[Case] = []
     columns = (
         "[progress.description]{task.description}",
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, disable=not progress, transient=False) as bar:
+    return Progress(*columns, disable=not enabled, transient=False)
+
+
+def judge_all(
+    chat_model: BaseChatModel, cases: Sequence[Case], progress: bool = True
+) -> list[Case]:
+    """The cases with the LLM judge's faithfulness verdict on each answer."""
+    from evals.judge import judge_faithfulness
+
+    judged: list[Case] = []
+    with _progress(progress) as bar:
         task = bar.add_task("Antwoorden beoordelen", total=len(cases))
         for case in cases:
             verdict = judge_faithfulness(
