@@ -19,6 +19,10 @@ from assistant.vocabulary import AnswerType, Vocabulary, load_vocabulary
 
 MAX_SENTENCES = 3
 MIN_WORDS = 4
+# "Wat is een ...?" is answered by the best sentence with its neighbours, which explain it.
+_DEFINITION = re.compile(
+    r"^\s*(wat\s+(is|zijn|houdt|betekent|bedoelen)|what\s+(is|are|does))\b", re.IGNORECASE
+)
 _NEGATION = {"niet", "geen", "nooit", "niets", "not", "no", "never", "none"}
 _YES_NO_START = re.compile(
     r"^(moet|moeten|kan|kun|kunt|kunnen|is|zijn|mag|mogen|heeft|hebben|wordt|worden|krijgt|"
@@ -79,7 +83,7 @@ class ExtractiveBackend:
         best = self._best(candidates, q)
         if best is None:
             return self.abstain(request, msg)
-        chosen = self._select(best, candidates)
+        chosen = self._select(best, candidates, definition=bool(_DEFINITION.match(q.text)))
         sources, numbers = number_sources(
             [c.passage for c in chosen], quotes=[c.text for c in chosen]
         )
@@ -224,7 +228,9 @@ class ExtractiveBackend:
             for i, token in enumerate(tokens)
         )
 
-    def _select(self, best: Candidate, candidates: list[Candidate]) -> list[Candidate]:
+    def _select(
+        self, best: Candidate, candidates: list[Candidate], definition: bool
+    ) -> list[Candidate]:
         """The best sentence with its passage's other relevant sentences, in reading order,
         then sentences from other passages that add something the question asks."""
         same = [
@@ -233,7 +239,7 @@ class ExtractiveBackend:
             if c.passage is best.passage
             and c is not best
             and c.typed
-            and (c.coverage > 0 or abs(c.position - best.position) == 1)
+            and (c.coverage > 0 or (definition and abs(c.position - best.position) == 1))
             and c.score >= 0.5 * best.score
         ]
         same.sort(key=lambda c: (abs(c.position - best.position), -c.score))
