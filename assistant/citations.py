@@ -7,7 +7,10 @@ from collections.abc import Sequence
 
 from assistant.records import Passage, Source
 
-CITATION = re.compile(r"\[(\d+)\]")
+# A citation marker as answers write it: [1], [1, 2], [1; 3], [bron 2]; with the space before it,
+# so that removing a marker leaves no gap.
+CITATION_NUMBERS = r"(?:(?:bron|source)\s*)?\d+(?:\s*[,;]\s*(?:(?:bron|source)\s*)?\d+)*"
+CITATION = re.compile(r"\s*\[\s*(" + CITATION_NUMBERS + r")\s*\]", re.IGNORECASE)
 
 
 def number_sources(
@@ -55,11 +58,5 @@ def to_source(passage: Passage, n: int, quote: str | None = None) -> Source:
 
 
 def cited_numbers(text: str) -> list[int]:
-    """The [n] numbers in an answer, in order of appearance."""
-    return [int(m) for m in CITATION.findall(text)]
-
-
-def invalid_citations(text: str, sources: Sequence[Source]) -> list[int]:
-    """[n] markers that point to no source."""
-    valid = {s.n for s in sources}
-    return [n for n in cited_numbers(text) if n not in valid]
+    """Every source number cited in ``text``, in order (``[1]``, ``[1, 2]``, ``[bron 3]``)."""
+    return [int(n) for m in CITATION.finditer(text) for n in re.findall(r"\d+", m.group(1))]

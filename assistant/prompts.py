@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
+from assistant.citations import CITATION
 from assistant.messages import messages_for
 from assistant.records import Source, Turn
 
@@ -49,7 +50,6 @@ _LABEL = re.compile(
     r"^(?:standalone question|rewritten question|question|zelfstandige vraag|vraag)\s*:\s*",
     re.IGNORECASE,
 )
-_CITATION = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
 _THINKING = re.compile(r"<think>.*?(?:</think>|$)", re.DOTALL)
 HISTORY_TURNS = 4
 HISTORY_ANSWER_CHARS = 400
@@ -101,7 +101,7 @@ def rewrite_messages(question: str, history: Sequence[Turn]) -> list[BaseMessage
     for turn in history[-HISTORY_TURNS:]:
         lines.append(f"User: {neutralize(' '.join(turn.question.split()))}")
         if turn.answer:
-            answer = " ".join(_CITATION.sub("", turn.answer).split())
+            answer = " ".join(CITATION.sub("", turn.answer).split())
             if len(answer) > HISTORY_ANSWER_CHARS:
                 answer = answer[:HISTORY_ANSWER_CHARS] + " …"
             lines.append(f"Assistant: {neutralize(answer)}")

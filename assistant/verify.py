@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from assistant.citations import CITATION, CITATION_NUMBERS, cited_numbers
 from assistant.keyword import fold, tokenize, words
 from assistant.records import Source
 from assistant.sentences import split_sentences
@@ -27,10 +28,10 @@ DROPPED_LEAD_IN = "dropped_lead_in"
 UNVERIFIED = "unverified"
 FALLBACK = "fallback"
 
-_NUMS = r"(?:(?:bron|source)\s*)?\d+(?:\s*[,;]\s*(?:(?:bron|source)\s*)?\d+)*"
-CITATION = re.compile(r"\s*\[\s*(" + _NUMS + r")\s*\]", re.IGNORECASE)
 # The end of a sentence: terminators, closing quotes, then any citations written after the period.
-_BOUNDARY = re.compile(r"[.!?]+[\"'”’)]*(?:\s*\[\s*" + _NUMS + r"\s*\])*(?=\s)", re.IGNORECASE)
+_BOUNDARY = re.compile(
+    r"[.!?]+[\"'”’)]*(?:\s*\[\s*" + CITATION_NUMBERS + r"\s*\])*(?=\s)", re.IGNORECASE
+)
 _NEXT_START = re.compile(r"\s+(\S)")
 _NUMBER_MARK = re.compile(r"\s*\d+[.)]")
 _LIST_MARK = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
@@ -64,11 +65,6 @@ class Checked:
     edits: tuple[str, ...]
     supported: int  # claims that survived the check
     abstained: bool  # the answer only says that the sources do not answer
-
-
-def cited_numbers(text: str) -> list[int]:
-    """Every source number cited in ``text``, in order (``[1]``, ``[1, 2]``, ``[bron 3]``)."""
-    return [int(n) for m in CITATION.finditer(text) for n in re.findall(r"\d+", m.group(1))]
 
 
 def split_segments(text: str) -> list[Segment]:

@@ -6,9 +6,12 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
-# Citation markers as answers write them: [1], [2, 3] or [1][2].
-CITATION = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-LEADING_CITATIONS = re.compile(r"^((?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+)[\s.,;:]*")
+from assistant.citations import CITATION, CITATION_NUMBERS, cited_numbers
+
+# Citation markers are read the way the assistant writes and checks them ([1], [2, 3], [bron 4]).
+LEADING_CITATIONS = re.compile(
+    r"^((?:\s*\[\s*" + CITATION_NUMBERS + r"\s*\])+)[\s.,;:]*", re.IGNORECASE
+)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 WORD = re.compile(r"\w+")
 
@@ -158,8 +161,9 @@ def found_forbidden(text: str, forbidden: Iterable[str]) -> list[str]:
 
 
 def citations(text: str) -> list[int]:
-    """All source numbers cited in ``text``, in order of appearance (repeats kept)."""
-    return [int(n) for m in CITATION.finditer(text) for n in re.split(r"[,;]", m.group(1))]
+    """All source numbers cited in ``text``, in order of appearance (repeats kept), read as the
+    assistant writes and checks them."""
+    return cited_numbers(text)
 
 
 def sentences(text: str) -> list[str]:
