@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
+from assistant.answering.base import Backend, Request
+from assistant.answering.factory import build_backend
+from assistant.answering.parts import join_answers, split_parts
 from assistant.citations import to_source
+from assistant.conversation.memory import as_turns, context_of, standalone_question
 from assistant.errors import LeerstadError
-from assistant.generate import Backend, Request, build_backend
 from assistant.keyword import KeywordIndex, words
-from assistant.memory import as_turns, standalone_question
 from assistant.messages import Messages, messages_for
 from assistant.records import Answer, Passage, Turn
 from assistant.retrieve import HybridRetriever, chunk_from
@@ -116,9 +119,10 @@ class Assistant:
         question = " ".join(str(question or "").split())[:MAX_QUESTION_CHARS]
         language = detect_language(question)
         msg = messages_for(language)
-        cleaned, injected = self.vocabulary.strip_injection(question)
-        notices = (msg.injection_notice,) if injected else ()
-        if not cleaned:
+        # Instructions inside a question are not cut out (that damaged ordinary questions): the
+        # extractive answer only quotes sources, and an LLM's answer is checked against them.
+        notices = (msg.injection_notice,) if self.vocabulary.has_injection(question) else ()
+        if not re.search(r"\w", question):
             yield Answer(
                 text=msg.empty_question,
                 abstained=True,
@@ -127,28 +131,25 @@ class Assistant:
                 backend=self.backend.name,
             )
             return
-        if self.vocabulary.is_collection_question(cleaned):
+        if self.vocabulary.is_collection_question(question):
             yield self._collection_answer(msg, language, started)
             return
         turns = as_turns(history)
-        retriever, state = self._index()
-        timings: dict[str, float] = {}
-        t = time.perf_counter()
-        standalone = self._standalone(cleaned, turns)
-        timings["rewrite_ms"] = (time.perf_counter() - t) * 1000
-        topic = self._topic(turns, retriever) if standalone != cleaned else frozenset()
-        passages, search_timings = retriever.search(standalone, topic)
-        timings.update(search_timings)
-        request = Request(
-            question=cleaned,
-            standalone=standalone,
-            history=turns,
-            passages=tuple(passages),
-            language=language,
-            doc_freq=retriever.keyword.doc_freq,
-            corpus_size=retriever.keyword.size,
-            topic=topic,
-        )
+        parts, background = [question], ""
+        if getattr(self.backend, "splits_questions", False):
+            parts, background = split_parts(question)
+        if len(parts) > 1:
+            # Each part is answered on its own; one that refers back ("en wat kost dat?") is
+            # read after the part before it, as in a conversation.
+            answers = [
+                self._final(self.prepare(part, (*turns, *map(Turn, parts[:i])), language)[0])
+                for i, part in enumerate(parts)
+            ]
+            final = join_answers(parts, answers, language)
+            timings = {"total_ms": (time.perf_counter() - started) * 1000}
+            yield replace(final, timings_ms=timings, notices=(*notices, *final.notices))
+            return
+        request, timings = self.prepare(parts[0], turns, language, background)
         t = time.perf_counter()
         final: Answer | None = None
         for partial in self.backend.stream(request):
@@ -159,8 +160,41 @@ class Assistant:
         timings["total_ms"] = (time.perf_counter() - started) * 1000
         text = final.text
         if final.abstained:
-            text = " ".join([text, *self._pointer(passages, state, msg)])
+            _, state = self._index()
+            text = " ".join([text, *self._pointer(list(request.passages), state, msg)])
         yield replace(final, text=text, timings_ms=timings, notices=(*notices, *final.notices))
+
+    def prepare(
+        self, question: str, turns: tuple[Turn, ...], language: str, background: str = ""
+    ) -> tuple[Request, dict[str, float]]:
+        """The request a backend answers: the question resolved against the conversation (and
+        the message's other sentences, ``background``), and the passages retrieved for it;
+        with the time each step took, in ms."""
+        retriever, _ = self._index()
+        timings: dict[str, float] = {}
+        t = time.perf_counter()
+        standalone = self._standalone(question, turns)
+        timings["rewrite_ms"] = (time.perf_counter() - t) * 1000
+        followup = standalone != question
+        topic = self._topic(turns, retriever) if followup else frozenset()
+        passages, search_timings = retriever.search(standalone, topic)
+        timings.update(search_timings)
+        request = Request(
+            question=question,
+            standalone=standalone,
+            history=turns,
+            passages=tuple(passages),
+            language=language,
+            doc_freq=retriever.keyword.doc_freq,
+            corpus_size=retriever.keyword.size,
+            topic=topic,
+            context=" ".join(filter(None, [background, context_of(question, standalone)])),
+        )
+        return request, timings
+
+    def _final(self, request: Request) -> Answer:
+        *_, final = self.backend.stream(request)
+        return final
 
     def _standalone(self, question: str, turns: tuple[Turn, ...]) -> str:
         if not turns:

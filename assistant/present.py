@@ -150,7 +150,7 @@ def service_notices(settings: Settings) -> list[str]:
     """Dutch warnings for configured services that cannot be reached right now."""
     notices = []
     try:
-        from assistant.llm import llm_status
+        from assistant.answering.llm import llm_status
     except ImportError:
         if settings.llm.partition(":")[0] != "extractive":
             notices.append(

@@ -10,7 +10,7 @@ from pathlib import Path
 from assistant.errors import ConfigError
 
 PREFIX = "LEERSTAD_"
-DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+DEFAULT_EMBEDDING_MODEL = "use-multilingual-v3"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 

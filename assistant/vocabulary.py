@@ -224,13 +224,10 @@ class Vocabulary:
         plain = " ".join(words(text))
         return any(self._matches(p, plain) for p in self.collection_questions)
 
-    def strip_injection(self, text: str) -> tuple[str, bool]:
-        """The question without instructions aimed at the assistant, and whether any were cut."""
-        cleaned = text
-        for pattern in self.injection_patterns:
-            cleaned = pattern.sub(" ", cleaned)
-        cleaned = re.sub(r"\s+", " ", cleaned).strip(" ,;")
-        return cleaned, cleaned != re.sub(r"\s+", " ", text).strip(" ,;")
+    def has_injection(self, text: str) -> bool:
+        """Whether ``text`` holds an instruction aimed at the assistant (said in a notice; the
+        question itself is answered as it is)."""
+        return any(p.search(text) for p in self.injection_patterns)
 
     def is_followup(self, text: str) -> bool:
         plain = fold(text).strip()

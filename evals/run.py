@@ -61,8 +61,9 @@ def answer_all(
     with _progress(progress) as bar:
         task = bar.add_task("Vragen beantwoorden", total=len(examples))
         for example in examples:
+            history = play(assistant, example.history)
             start = time.perf_counter()
-            answer = assistant.answer(example.question, list(example.history))
+            answer = assistant.answer(example.question, history)
             latency = (time.perf_counter() - start) * 1000
             cases.append(
                 Case(
@@ -85,6 +86,18 @@ def answer_all(
             )
             bar.advance(task)
     return cases, extras
+
+
+def play(assistant: Any, questions: Sequence[str]) -> list[Any]:
+    """The conversation before a question as it happened: each earlier question answered by the
+    assistant in turn, so a follow-up is resolved against what was really answered."""
+    from assistant import Turn
+
+    turns: list[Turn] = []
+    for question in questions:
+        answer = assistant.answer(question, turns)
+        turns.append(Turn(question, answer.text, tuple(s.chunk_id for s in answer.sources)))
+    return turns
 
 
 def _progress(enabled: bool) -> Progress:
