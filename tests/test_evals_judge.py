@@ -12,13 +12,13 @@ from llm_fixtures import GOOD_ANSWER, KINDCENTRA, VNG, ScriptedChatModel, passag
 from llm_server import LLMServer, ollama_stream, openai_completion
 from test_evals_e2e import DATASET
 
-from assistant.errors import ConfigError, UnknownBackendError
 from assistant.answering.llm import (
     CHAT_MODELS,
     STATUS_PROBES,
     build_chat_model,
     register_chat_model,
 )
+from assistant.errors import ConfigError, UnknownBackendError
 from assistant.settings import Settings
 from evals import main
 from evals.dataset import Example

@@ -8,9 +8,8 @@ import logging
 import pytest
 from llm_fixtures import GOOD_ANSWER, INJECTION, Broken, ScriptedChatModel, passages, request
 
-from assistant.errors import ConfigError, UnknownBackendError
-from assistant.answering.extractive import ExtractiveBackend
 from assistant.answering.base import Request
+from assistant.answering.extractive import ExtractiveBackend
 from assistant.answering.factory import build_backend
 from assistant.answering.llm import (
     NOTICE_UNAVAILABLE,
@@ -19,6 +18,7 @@ from assistant.answering.llm import (
     llm_status,
     register_chat_model,
 )
+from assistant.errors import ConfigError, UnknownBackendError
 from assistant.records import Answer, Turn
 from assistant.settings import Settings
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import ConfigError, EmbeddingModelError, UnknownBackendError
 from assistant.answering.factory import build_backend
+from assistant.errors import ConfigError, EmbeddingModelError, UnknownBackendError
 from assistant.settings import Settings
 from assistant.store import build_embeddings, open_client
 
