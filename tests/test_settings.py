@@ -127,7 +127,7 @@ def test_tampered_bundled_model_is_refused(tmp_path: Path, monkeypatch: pytest.M
 
     # Another batch size than the session's, so the cached (checked) model is not reused.
     with pytest.raises(EmbeddingModelError) as info:
-        build_embeddings(Settings(embedding_batch_size=7))
+        build_embeddings(Settings(embedding_model="all-MiniLM-L6-v2", embedding_batch_size=7))
     message = str(info.value)
     assert "beschadigd of vervangen" in message
     assert str(tampered) in message
@@ -150,5 +150,5 @@ def test_bundled_model_embeds_normalised_vectors(corpus_settings: Settings) -> N
     embeddings = build_embeddings(corpus_settings)
     assert embeddings is build_embeddings(corpus_settings)  # built once per process
     vector = embeddings.embed_query("Hoe kan onze gemeente lid worden?")
-    assert len(vector) == 384
+    assert len(vector) == 512  # the default: the multilingual encoder
     assert sum(x * x for x in vector) == pytest.approx(1.0, abs=1e-4)
