@@ -120,8 +120,11 @@ class Assistant:
         language = detect_language(question)
         msg = messages_for(language)
         # Instructions inside a question are not cut out (that damaged ordinary questions): the
-        # extractive answer only quotes sources, and an LLM's answer is checked against them.
-        notices = (msg.injection_notice,) if self.vocabulary.has_injection(question) else ()
+        # extractive answer only quotes sources, so it needs no notice either; an LLM's answer
+        # is checked against the sources, and the notice says the instruction was not followed.
+        quotes_only = getattr(self.backend, "quotes_only", False)
+        injected = not quotes_only and self.vocabulary.has_injection(question)
+        notices = (msg.injection_notice,) if injected else ()
         if not re.search(r"\w", question):
             yield Answer(
                 text=msg.empty_question,

@@ -140,7 +140,8 @@ def test_instructions_in_the_question_are_ignored(corpus_assistant: Assistant) -
     )
     assert "5000" not in answer.text
     assert "niet vereist" in answer.text
-    assert DUTCH.injection_notice in answer.notices
+    # The question is answered as it is (nothing cut); quoting sources needs no notice.
+    assert answer.notices == ()
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\n\t"])

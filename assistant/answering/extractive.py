@@ -13,7 +13,6 @@ from assistant.answering.base import Request
 from assistant.answering.features import Analysis, Candidate, analyse, candidates
 from assistant.answering.scorer import AnswerModel, load_answer_model
 from assistant.citations import number_sources
-from assistant.keyword import words
 from assistant.messages import Messages, messages_for
 from assistant.records import Answer, Turn
 from assistant.settings import Settings
@@ -66,6 +65,7 @@ class ExtractiveBackend:
 
     name = "extractive"
     splits_questions = True  # a message with several questions is answered part by part
+    quotes_only = True  # says nothing but source sentences, whatever the question asks
 
     def __init__(
         self,
@@ -172,7 +172,8 @@ class ExtractiveBackend:
         "Nee." when it negates; "Ja." only when the sentence itself has every concept."""
         if not _YES_NO_START.match(question.strip()):
             return None
-        negated = bool(_NEGATION & set(words(best.text)))
+        # Whole words only: "niet-overheidspartijen" negates nothing.
+        negated = bool(_NEGATION & {w.strip(".,;:!?()'\"‘’“”").lower() for w in best.text.split()})
         if negated and (best.feature("own_coverage") >= 0.3 or best.feature("type_match")):
             return msg.no
         if not negated and best.feature("own_coverage") >= 0.99 and len(best.covered) >= 2:
