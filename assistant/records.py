@@ -91,6 +91,7 @@ class Answer:
     query: str = ""  # the standalone question actually searched for
     language: str = "nl"
     edits: tuple[str, ...] = ()  # what citation checking changed in a generated answer
+    confidence: float | None = None  # in [0, 1]: how sure the sources answer; None: unknown
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -103,4 +104,5 @@ class Answer:
             "query": self.query,
             "language": self.language,
             "edits": list(self.edits),
+            "confidence": self.confidence,
         }
