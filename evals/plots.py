@@ -83,7 +83,9 @@ def latency_histogram(latencies: Sequence[float]) -> str | None:
 
 
 def abstention_curve(
-    points: Sequence[dict[str, Any]], operating_point: dict[str, Any] | None
+    points: Sequence[dict[str, Any]],
+    best: dict[str, Any] | None,
+    operating_point: dict[str, Any] | None,
 ) -> str | None:
     """Abstention precision against recall over the confidence threshold (left) and the rates
     against the threshold (right), with the run's own decisions and the best-F1 point marked."""
@@ -92,9 +94,8 @@ def abstention_curve(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    if not points:
+    if not points or best is None:
         return None
-    best = max(points, key=lambda p: p["f1"])
     fig, (pr, rates) = plt.subplots(1, 2, figsize=(10, 3.8))
     defined = [p for p in points if p["precision"] is not None]
     pr.plot([p["recall"] for p in defined], [p["precision"] for p in defined], "o-", ms=3)
@@ -121,15 +122,15 @@ def abstention_curve(
     pr.set_xlim(-0.02, 1.02)
     pr.set_ylim(-0.02, 1.05)
     pr.set_title("Weigeren als conf < drempel")
-    pr.legend(fontsize=7, loc="lower left")
+    pr.legend(fontsize=7, loc="best")
     thresholds = [p["threshold"] for p in points]
-    for key, label in (
-        ("precision", "precision"),
-        ("recall", "recall"),
-        ("false_abstention_rate", "onterecht geweigerd (aandeel)"),
+    for key, label, colour in (
+        ("precision", "precision", "tab:blue"),
+        ("recall", "recall", "tab:orange"),
+        ("false_abstention_rate", "onterecht geweigerd (aandeel)", "tab:purple"),
     ):
         values = [math.nan if p[key] is None else p[key] for p in points]
-        rates.step(thresholds, values, where="post", label=label)
+        rates.step(thresholds, values, where="post", label=label, color=colour)
     rates.axvline(best["threshold"], color="tab:green", linestyle="--", linewidth=1)
     rates.set_xlabel("drempel op confidence")
     rates.set_ylim(-0.02, 1.05)

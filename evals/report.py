@@ -248,9 +248,11 @@ def write_html(path: Path, summary: dict[str, Any], rows: Sequence[dict[str, Any
             tradeoff_rows(summary),
         )
     )
+    tradeoff = summary.get("abstention_tradeoff") or {}
     image = plots.abstention_curve(
         summary.get("abstention_curve") or [],
-        (summary.get("abstention_tradeoff") or {}).get("operating_point"),
+        tradeoff.get("best_f1"),
+        tradeoff.get("operating_point"),
     )
     if image:
         parts.append(f"<img alt='afwegingscurve weigeren' src='data:image/png;base64,{image}'>")
