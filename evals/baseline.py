@@ -142,7 +142,9 @@ def _run_one(
         scratch = settings.with_(data_dir=Path(tmp), chroma="persistent")
         try:
             started = time.perf_counter()
-            store = vector_store(open_client(scratch), f"baseline-{name}", build(settings), True)
+            store = vector_store(
+                open_client(scratch), f"baseline-{name}", build(settings), create=True
+            )
             for i in range(0, len(chunks), 256):  # below Chroma's maximum batch size
                 store.add_documents(chunks[i : i + 256])
             seconds = time.perf_counter() - started

@@ -73,7 +73,7 @@ def print_summary(summary: dict[str, Any], console: Any) -> None:
                 *(fmt(n, group["metrics"][n]["value"]) for n in TAG_COLUMNS),
             )
         console.print(per)
-    rows = baseline_rows(summary)
+    rows = baseline_rows(summary, with_ci=False)
     if rows:
         base = Table(title="Baseline (naïef LangChain-recept)", title_justify="left")
         for col in BASELINE_HEADER:

@@ -20,9 +20,9 @@ def fmt_ci(name: str, result: dict[str, Any]) -> str:
     return "" if low is None else f"[{fmt(name, low)}, {fmt(name, high)}]"
 
 
-def _signed(result: dict[str, Any]) -> str:
+def _signed(result: dict[str, Any], with_ci: bool) -> str:
     low, high = result["ci95"]
-    ci = "" if low is None else f" [{low:+.3f}, {high:+.3f}]"
+    ci = "" if low is None or not with_ci else f" [{low:+.3f}, {high:+.3f}]"
     delta = "n.v.t." if result["delta"] is None else f"{result['delta']:+.3f}"
     return f"{delta}{ci} (w/g/v {result['wins']}/{result['ties']}/{result['losses']})"
 
@@ -36,15 +36,19 @@ BASELINE_HEADER = [
 ]
 
 
-def baseline_rows(summary: dict[str, Any]) -> list[list[str]]:
-    """The Baseline table: Leerstad, each baseline, and each paired difference Leerstad − it."""
+def baseline_rows(summary: dict[str, Any], with_ci: bool = True) -> list[list[str]]:
+    """The Baseline table: Leerstad, each baseline, and each paired difference Leerstad − it
+    (``with_ci``: with the 95% intervals; the terminal leaves them out)."""
     entry = summary.get("baseline")
     if not entry:
         return []
     ours = entry["leerstad"]["metrics"]
 
     def cells(metrics: dict[str, Any]) -> list[str]:
-        return [f"{fmt(m, metrics[m]['value'])} {fmt_ci(m, metrics[m])}" for m in BASELINE_COMPARED]
+        return [
+            f"{fmt(m, metrics[m]['value'])} {fmt_ci(m, metrics[m]) if with_ci else ''}".strip()
+            for m in BASELINE_COMPARED
+        ]
 
     model = str(summary.get("metadata", {}).get("embedding_model", ""))
     p50 = "latency_p50_ms"
@@ -63,7 +67,13 @@ def baseline_rows(summary: dict[str, Any]) -> list[list[str]]:
     for name, run in entry["baselines"].items():
         diff = run["leerstad_minus_baseline"]
         rows.append(
-            [f"Leerstad − {name}", "", *(_signed(diff[m]) for m in BASELINE_COMPARED), "", ""]
+            [
+                f"Leerstad − {name}",
+                "",
+                *(_signed(diff[m], with_ci) for m in BASELINE_COMPARED),
+                "",
+                "",
+            ]
         )
     return rows
 
@@ -71,9 +81,10 @@ def baseline_rows(summary: dict[str, Any]) -> list[list[str]]:
 BASELINE_NOTE = (
     "Baseline = het naïeve LangChain-recept op dezelfde documenten en vragen: "
     "RecursiveCharacterTextSplitter(1000, 200), dichte top-4 in een verse Chroma-collectie, "
-    "vervolgvragen zonder gesprek. Zijn 'bronnen' zijn zijn 4 chunks. p50-ratio = p50 van "
-    "Leerstad (hele antwoord) / p50 van het systeem (alleen zoeken). w/g/v: vragen waarop "
-    "Leerstad hoger / gelijk / lager scoort; interval: gepaarde bootstrap, 95%."
+    "vervolgvragen zonder gesprek. Als bronnen van de baseline tellen zijn 4 chunks. "
+    "p50-ratio = p50 van Leerstad (hele antwoord) / p50 van het systeem (alleen zoeken). "
+    "w/g/v: vragen waarop Leerstad hoger / gelijk / lager scoort; interval: gepaarde "
+    "bootstrap, 95%."
 )
 TRADEOFF_HEADER = ["", "drempel", "precision", "recall", "F1", "false abstention rate"]
 
