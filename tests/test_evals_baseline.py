@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from evals import main
-from evals.baseline import TOP_K, parse_names
+from evals.baseline import TOP_K, indexed_documents, parse_names
 from evals.curve import NO_CONFIDENCE
 from evals.errors import EvalError
 
@@ -125,3 +126,35 @@ def test_an_unknown_baseline_is_refused_before_anything_runs(
     )
     assert code == 2
     assert "--baseline bm25: onbekende baseline" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("index", "message"),
+    [
+        ({"error": "geen index gevonden"}, "De baseline kan niet draaien: geen index gevonden"),
+        ({"documents": {}}, "de index heeft geen documenten"),
+        ({"documents": {"weg": {"path": "/nergens/weg.md"}}}, "document 'weg' uit de index"),
+        ({"documents": {"doc": {"path": "DOC", "doc_hash": "0000"}}}, "is gewijzigd sinds"),
+    ],
+)
+def test_the_baseline_refuses_documents_other_than_the_indexed_ones(
+    tmp_path: Path, index: dict[str, Any], message: str
+) -> None:
+    doc = tmp_path / "doc.md"
+    doc.write_text("# Titel\n\nTekst van het document.\n", encoding="utf-8")
+    for info in index.get("documents", {}).values():
+        info["path"] = info["path"].replace("DOC", str(doc))
+    with pytest.raises(EvalError, match=message) as error:
+        indexed_documents(index)
+    assert "leerstad ingest --rebuild" in str(error.value)
+
+
+def test_the_baseline_reads_the_indexed_files_again(tmp_path: Path) -> None:
+    from ingest.load import load_document
+
+    doc = tmp_path / "doc.md"
+    doc.write_text("# Titel\n\nTekst van het document.\n", encoding="utf-8")
+    fresh = load_document(doc)
+    index = {"documents": {"doc": {"path": str(doc), "doc_hash": fresh.doc_hash[:16]}}}
+    [loaded] = indexed_documents(index)
+    assert (loaded.doc_id, loaded.text) == ("doc", fresh.text)
