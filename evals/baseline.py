@@ -19,6 +19,7 @@ from evals.stats import paired_bootstrap_ci
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
+    from langchain_core.vectorstores import VectorStore
 
     from assistant.settings import Settings
     from ingest.load import SourceDocument
@@ -128,14 +129,12 @@ def _run_one(
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     from assistant.store import open_client, reset_client_cache, vector_store
-    from evals.run import progress_bar
 
     model, build = RECIPES[name]
     splitter = RecursiveCharacterTextSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP)
     chunks = splitter.split_documents(
         [Document(d.text, metadata={"doc_id": d.doc_id, "title": d.title}) for d in docs]
     )
-    cases = []
     with tempfile.TemporaryDirectory(
         prefix="leerstad-baseline-", ignore_cleanup_errors=True
     ) as tmp:
@@ -148,15 +147,7 @@ def _run_one(
             for i in range(0, len(chunks), 256):  # below Chroma's maximum batch size
                 store.add_documents(chunks[i : i + 256])
             seconds = time.perf_counter() - started
-            with progress_bar(progress) as bar:
-                task = bar.add_task(f"Baseline {name}", total=len(examples))
-                for example in examples:
-                    # The naive recipe searches the question alone, also for follow-ups.
-                    start = time.perf_counter()
-                    found = store.similarity_search(example.question, k=TOP_K)
-                    latency = (time.perf_counter() - start) * 1000
-                    cases.append(_case(example, found, latency))
-                    bar.advance(task)
+            cases = _search_all(store, examples, f"Baseline {name}", progress)
         finally:
             # The scratch client would otherwise point at the deleted directory.
             reset_client_cache()
@@ -170,6 +161,24 @@ def _run_one(
         "index_seconds": round(seconds, 1),
     }
     return BaselineRun(name, cases, info)
+
+
+def _search_all(
+    store: VectorStore, examples: Sequence[Example], label: str, progress: bool
+) -> list[Case]:
+    """Top-k chunks for every question, timed; the naive recipe searches the question alone,
+    also for a follow-up (it keeps no conversation)."""
+    from evals.run import progress_bar
+
+    cases = []
+    with progress_bar(progress) as bar:
+        task = bar.add_task(label, total=len(examples))
+        for example in examples:
+            start = time.perf_counter()
+            found = store.similarity_search(example.question, k=TOP_K)
+            cases.append(_case(example, found, (time.perf_counter() - start) * 1000))
+            bar.advance(task)
+    return cases
 
 
 def _case(example: Example, found: Sequence[Any], latency_ms: float) -> Case:
