@@ -91,9 +91,13 @@ def test_naive_baseline_is_a_row_beside_leerstad_and_survives_rescoring(
     assert rows["ages"]["metrics"] == {"evidence_recall": 1.0, "right_doc": 1.0, "mrr": 1.0}
     assert "## Baseline" in (out / "report.md").read_text()
     assert "<h2>Baseline</h2>" in (out / "report.html").read_text()
-    # The extractive backend gives no confidence yet: the curve is skipped with a note.
-    assert summary["abstention_curve"] == []
-    assert summary["abstention_tradeoff"]["note"] == NO_CONFIDENCE
+    # Each answer's confidence is stored; the curve has a point per distinct value, or is
+    # skipped with a note while the backend gives none.
+    results = [json.loads(x) for x in (out / "results.jsonl").read_text().splitlines()]
+    confidences = {r["confidence"] for r in results if r["confidence"] is not None}
+    assert len(summary["abstention_curve"]) == len(confidences)
+    if not confidences:
+        assert summary["abstention_tradeoff"]["note"] == NO_CONFIDENCE
 
     # Re-scoring reads the baseline back from its file instead of dropping it.
     assert main(["report", str(out)]) == 0
