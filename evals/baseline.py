@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import math
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -14,8 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from evals.dataset import Example
 from evals.errors import EvalError, RunFileError
-from evals.metrics import METRICS, Case, score
-from evals.stats import paired_bootstrap_ci
+from evals.metrics import METRICS, Case
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -30,7 +28,6 @@ TOP_K = 4
 # Compared side by side; the baseline's "sources" are its TOP_K chunks.
 COMPARED = ("evidence_recall", "right_doc", "mrr")
 LATENCY = ("latency_p50_ms", "latency_p95_ms")
-TIE = 1e-9
 
 
 def _minilm(settings: Settings) -> Embeddings:
@@ -237,68 +234,3 @@ def load_baselines(
             )
         runs[name] = BaselineRun(name, found, dict(entry.get("recipe") or {}))
     return runs
-
-
-def summarise(leerstad: Sequence[Case], runs: dict[str, BaselineRun]) -> dict[str, Any] | None:
-    """The ``baseline`` entry of summary.json: Leerstad's and each baseline's retrieval scores and
-    latency side by side, and per baseline the paired difference Leerstad − baseline."""
-    if not runs:
-        return None
-    names = COMPARED + LATENCY
-    return {
-        "leerstad": {"metrics": {m: score(METRICS[m], leerstad).to_json() for m in names}},
-        "baselines": {name: _versus(leerstad, run) for name, run in runs.items()},
-    }
-
-
-def _versus(leerstad: Sequence[Case], run: BaselineRun) -> dict[str, Any]:
-    by_id = {c.example.id: c for c in run.cases}
-    pairs = [(c, by_id[c.example.id]) for c in leerstad if c.example.id in by_id]
-    ours, theirs = [a for a, _ in pairs], [b for _, b in pairs]
-    metrics = {m: score(METRICS[m], theirs).to_json() for m in COMPARED + LATENCY}
-    mine = score(METRICS["latency_p50_ms"], ours).value
-    theirs_p50 = metrics["latency_p50_ms"]["value"]
-    return {
-        "recipe": run.info,
-        "questions": len(pairs),
-        "metrics": metrics,
-        "leerstad_minus_baseline": {m: _difference(m, ours, theirs) for m in COMPARED},
-        "latency_p50_ratio": round(mine / theirs_p50, 2) if mine and theirs_p50 else None,
-        "baseline_more_evidence": [
-            a.example.id
-            for a, b in pairs
-            if (METRICS["evidence_recall"].per_question(b) or 0.0)
-            > (METRICS["evidence_recall"].per_question(a) or 0.0) + TIE
-        ],
-    }
-
-
-def _difference(name: str, ours: Sequence[Case], theirs: Sequence[Case]) -> dict[str, Any]:
-    """Leerstad − baseline on one metric with a paired 95% bootstrap interval and the
-    questions where Leerstad scores higher (wins), the same (ties) or lower (losses)."""
-    metric = METRICS[name]
-    obs_ours, obs_theirs = metric.observations(ours), metric.observations(theirs)
-    a, b = score(metric, ours).value, score(metric, theirs).value
-    low, high = paired_bootstrap_ci(obs_theirs, obs_ours, metric.reduce)
-    wins = ties = losses = 0
-    for x, y in zip(ours, theirs, strict=True):
-        mine, other = metric.per_question(x), metric.per_question(y)
-        if mine is None or other is None or math.isnan(mine) or math.isnan(other):
-            continue
-        if abs(mine - other) <= TIE:
-            ties += 1
-        elif mine > other:
-            wins += 1
-        else:
-            losses += 1
-
-    def r(x: float | None) -> float | None:
-        return None if x is None else round(x, 4)
-
-    return {
-        "delta": r(a - b) if a is not None and b is not None else None,
-        "ci95": [r(low), r(high)],
-        "wins": wins,
-        "ties": ties,
-        "losses": losses,
-    }

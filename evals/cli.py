@@ -209,7 +209,7 @@ def _finish(
     baselines: dict[str, BaselineRun] | None = None,
 ) -> int:
     """Score, write the run directory, print the summary and apply the gate."""
-    from evals import baseline, curve, report
+    from evals import curve, report, versus
     from evals.gate import check
     from evals.runfiles import write_run
     from evals.scoring import summarise
@@ -217,7 +217,7 @@ def _finish(
     summary = {"metadata": metadata, **summarise(cases)}
     summary.update(curve.tradeoff(cases, [a.get("confidence") for a in answers]))
     if baselines:
-        summary["baseline"] = baseline.summarise(cases, baselines)
+        summary["baseline"] = versus.summarise(cases, baselines)
     failures = check(thresholds, summary["metrics"])
     summary["gate"] = {"thresholds": [t.describe() for t in thresholds], "failures": failures}
     rows = write_run(out, summary, cases, answers, exports)

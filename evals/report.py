@@ -12,7 +12,9 @@ from evals.metrics import METRICS
 from evals.tables import (
     BASELINE_HEADER,
     BASELINE_NOTE,
+    BREAKDOWN_NOTE,
     TRADEOFF_HEADER,
+    baseline_breakdown,
     baseline_rows,
     fmt,
     fmt_ci,
@@ -154,6 +156,9 @@ def write_markdown(path: Path, summary: dict[str, Any], rows: Sequence[dict[str,
             out.append(f"| {value} | {group['questions']} | " + " | ".join(cells) + " |")
     if summary.get("baseline"):
         out += _markdown_table("Baseline", BASELINE_NOTE, BASELINE_HEADER, baseline_rows(summary))
+        out += _markdown_table(
+            "Baseline per categorie", BREAKDOWN_NOTE, *baseline_breakdown(summary)
+        )
     out += _markdown_table(
         "Weigeren: afweging over de drempel",
         tradeoff_note(summary),
@@ -239,6 +244,9 @@ def write_html(path: Path, summary: dict[str, Any], rows: Sequence[dict[str, Any
     if summary.get("baseline"):
         parts.append(
             _html_table("Baseline", BASELINE_NOTE, BASELINE_HEADER, baseline_rows(summary))
+        )
+        parts.append(
+            _html_table("Baseline per categorie", BREAKDOWN_NOTE, *baseline_breakdown(summary))
         )
     parts.append(
         _html_table(

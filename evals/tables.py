@@ -116,3 +116,23 @@ def tradeoff_note(summary: dict[str, Any]) -> str:
         f"vragen met confidence ({entry.get('without_confidence')} zonder); de hele curve staat "
         "in summary.json (abstention_curve)."
     )
+
+
+def baseline_breakdown(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the Baseline table per category: evidence_recall / right_doc."""
+    entry = (summary.get("baseline") or {}).get("by_category") or {}
+    systems = ["leerstad", *(summary.get("baseline") or {}).get("baselines", {})]
+    header = ["categorie", "vragen", *(s if s != "leerstad" else "Leerstad" for s in systems)]
+
+    def cell(scores: dict[str, Any]) -> str:
+        ev, rd = scores["evidence_recall"], scores["right_doc"]
+        return f"{fmt('evidence_recall', ev['value'])} / {fmt('right_doc', rd['value'])}"
+
+    rows = [
+        [value, str(group["questions"]), *(cell(group[s]) for s in systems)]
+        for value, group in entry.items()
+    ]
+    return header, rows
+
+
+BREAKDOWN_NOTE = "Per categorie: evidence_recall / right_doc (n.v.t.: geen vragen met feiten)."

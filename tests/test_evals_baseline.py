@@ -21,6 +21,7 @@ DATASET = [
         "answerable": True,
         "expected_sources": ["integrale-kindcentra"],
         "expected_facts": [["0-12 jaar"]],
+        "tags": {"category": "ages"},
     },
     {
         "id": "cost",
@@ -28,6 +29,7 @@ DATASET = [
         "answerable": True,
         "expected_sources": ["unesco-learning-cities"],
         "expected_facts": [["niet vereist", "gratis"]],
+        "tags": {"category": "costs"},
     },
     {
         "id": "mail",
@@ -36,11 +38,13 @@ DATASET = [
         "answerable": True,
         "expected_sources": ["unesco-learning-cities"],
         "expected_facts": [["mbontenbal@unesco.nl"]],
+        "tags": {"category": "followup"},
     },
     {
         "id": "weather",
         "question": "Wat voor weer wordt het morgen in Groningen?",
         "answerable": False,
+        "tags": {"category": "unanswerable"},
     },
 ]
 DISTRACTOR = """---
@@ -89,7 +93,12 @@ def test_naive_baseline_is_a_row_beside_leerstad_and_survives_rescoring(
     assert all(len(r["sources"]) == TOP_K and r["latency_ms"] > 0 for r in rows.values())
     # The fact is in the corpus, in a short document: the recipe's 4 chunks hold it.
     assert rows["ages"]["metrics"] == {"evidence_recall": 1.0, "right_doc": 1.0, "mrr": 1.0}
-    assert "## Baseline" in (out / "report.md").read_text()
+    by_category = summary["baseline"]["by_category"]
+    assert set(by_category) == {"ages", "costs", "followup", "unanswerable"}
+    assert by_category["ages"]["naive"]["evidence_recall"] == {"value": 1.0, "n": 1}
+    assert by_category["unanswerable"]["leerstad"]["evidence_recall"]["value"] is None
+    report = (out / "report.md").read_text()
+    assert "## Baseline" in report and "| ages | 1 | " in report
     assert "<h2>Baseline</h2>" in (out / "report.html").read_text()
     # Each answer's confidence is stored; the curve has a point per distinct value, or is
     # skipped with a note while the backend gives none.
