@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from evals.errors import EvalError
 
 if TYPE_CHECKING:
+    from evals.baseline import BaselineRun
     from evals.gate import Threshold
     from evals.metrics import Case
 
@@ -46,6 +47,14 @@ def run_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="laat een taalmodel (LEERSTAD_JUDGE_LLM, anders LEERSTAD_LLM) beoordelen of de "
         "antwoorden door de bronnen gedekt zijn: metriek faithfulness_llm",
+    )
+    p.add_argument(
+        "--baseline",
+        action="append",
+        default=[],
+        metavar="NAAM[,NAAM]",
+        help="zet het naïeve LangChain-recept ernaast (chunks van 1000/200 tekens, dichte top-4) "
+        "op dezelfde documenten en vragen: naive (MiniLM), naive-use (meertalig; herhaalbaar)",
     )
     p.add_argument("--no-progress", action="store_true", help="geen voortgangsbalk")
     return p
@@ -129,11 +138,13 @@ def _thresholds(args: argparse.Namespace) -> list[Threshold]:
 
 def _run(args: argparse.Namespace, console: Any) -> int:
     from assistant.settings import Settings
+    from evals.baseline import parse_names, run_baselines, write_baselines
     from evals.dataset import file_sha256, load_dataset
     from evals.run import answer_all, eval_settings, judge_all, judge_metadata, run_metadata
 
     # Validate everything cheap before the slow part.
     thresholds = _thresholds(args)
+    baseline_names = parse_names(args.baseline)
     examples = load_dataset(args.dataset)
     for extra in args.extra_corpus:
         if not extra.is_dir():
@@ -154,17 +165,24 @@ def _run(args: argparse.Namespace, console: Any) -> int:
         metadata = run_metadata(
             used, cases, answers, args.dataset, file_sha256(args.dataset), args.extra_corpus
         )
+        index = metadata["corpus"]["index"]
+        baselines = run_baselines(baseline_names, examples, index, used, progress)
     if judge is not None:
         cases = judge_all(judge, cases, progress)
         metadata["judge"] = judge_metadata(settings)
-    return _finish(args.out, metadata, cases, answers, thresholds, args.export, console, started)
+    write_baselines(args.out, baselines)
+    return _finish(
+        args.out, metadata, cases, answers, thresholds, args.export, console, started, baselines
+    )
 
 
 def _rescore(args: argparse.Namespace, console: Any) -> int:
+    from evals.baseline import load_baselines
     from evals.runfiles import load_run
 
     thresholds = _thresholds(args)
     run = load_run(args.run)
+    baselines = load_baselines(args.run, run.cases, run.summary)
     metadata = run.summary.get("metadata", {})
     return _finish(
         args.run,
@@ -175,6 +193,7 @@ def _rescore(args: argparse.Namespace, console: Any) -> int:
         args.export,
         console,
         time.perf_counter(),
+        baselines,
     )
 
 
@@ -187,14 +206,18 @@ def _finish(
     exports: list[str],
     console: Any,
     started: float,
+    baselines: dict[str, BaselineRun] | None = None,
 ) -> int:
     """Score, write the run directory, print the summary and apply the gate."""
-    from evals import report
+    from evals import curve, report, versus
     from evals.gate import check
     from evals.runfiles import write_run
     from evals.scoring import summarise
 
     summary = {"metadata": metadata, **summarise(cases)}
+    summary.update(curve.tradeoff(cases, [a.get("confidence") for a in answers]))
+    if baselines:
+        summary["baseline"] = versus.summarise(cases, baselines)
     failures = check(thresholds, summary["metrics"])
     summary["gate"] = {"thresholds": [t.describe() for t in thresholds], "failures": failures}
     rows = write_run(out, summary, cases, answers, exports)

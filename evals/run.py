@@ -58,7 +58,7 @@ def answer_all(
     assistant = Assistant(settings)
     cases: list[Case] = []
     extras: list[dict[str, Any]] = []
-    with _progress(progress) as bar:
+    with progress_bar(progress) as bar:
         task = bar.add_task("Vragen beantwoorden", total=len(examples))
         for example in examples:
             history = play(assistant, example.history)
@@ -82,6 +82,7 @@ def answer_all(
                     "language": answer.language,
                     "edits": list(answer.edits),
                     "timings_ms": {k: round(v, 1) for k, v in answer.timings_ms.items()},
+                    "confidence": answer.confidence,
                 }
             )
             bar.advance(task)
@@ -100,7 +101,7 @@ def play(assistant: Any, questions: Sequence[str]) -> list[Any]:
     return turns
 
 
-def _progress(enabled: bool) -> Progress:
+def progress_bar(enabled: bool) -> Progress:
     """A progress bar with the count done and the time left."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
@@ -120,7 +121,7 @@ def judge_all(
     from evals.judge import judge_faithfulness
 
     judged: list[Case] = []
-    with _progress(progress) as bar:
+    with progress_bar(progress) as bar:
         task = bar.add_task("Antwoorden beoordelen", total=len(cases))
         for case in cases:
             verdict = judge_faithfulness(
