@@ -8,10 +8,10 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.settings import Settings
 from evals.errors import EvalError
 
 if TYPE_CHECKING:
-    from assistant.settings import Settings
     from evals.gate import Threshold
     from evals.metrics import Case
 
@@ -23,15 +23,9 @@ Metrieken (voor --fail-under en --fail-over): zie evals/README.md.
 Exitcodes: 0 geslaagd, 1 drempel niet gehaald, 2 fout in invoer of configuratie."""
 
 
-DESCRIPTION = "Beantwoord alle vragen van een dataset en meet de kwaliteit."
-
-
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    """The arguments of ``leerstad eval`` and its subcommands ``report`` and ``compare``.
-
-    --dataset and --out are checked in run(), since the subcommands do not take them.
-    """
-    p.description = DESCRIPTION
+def run_parser(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    # --dataset and --out are checked in run(): the subcommands report and compare lack them.
+    p.description = "Beantwoord alle vragen van een dataset en meet de kwaliteit."
     p.epilog = EPILOG
     p.add_argument("--dataset", type=Path, help="JSONL-bestand met vragen (verplicht)")
     p.add_argument("--out", type=Path, help="map voor resultaten en rapport (verplicht)")
@@ -52,28 +46,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "antwoorden door de bronnen gedekt zijn: metriek faithfulness_llm",
     )
     p.add_argument("--no-progress", action="store_true", help="geen voortgangsbalk")
-    commands = p.add_subparsers(dest="eval_command", metavar="{report,compare}")
-    report_arguments(
-        commands.add_parser(
-            "report",
-            help="een bestaande run opnieuw scoren",
-            description="Scoor de resultaten van een bestaande run opnieuw (zonder de assistent) "
-            "en schrijf summary.json en de rapporten opnieuw.",
-        )
-    )
-    compare_arguments(
-        commands.add_parser(
-            "compare",
-            help="twee runs vergelijken",
-            description="Vergelijk run B met run A, gepaard per vraag-id.",
-        )
-    )
+    return p
 
 
-def compare_arguments(p: argparse.ArgumentParser) -> None:
+def compare_parser(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    p.description = "Vergelijk run B met run A, gepaard per vraag-id."
     p.add_argument("run_a", type=Path, metavar="RUN_A", help="map van de eerste run (basis)")
     p.add_argument("run_b", type=Path, metavar="RUN_B", help="map van de tweede run")
     p.add_argument("--out", type=Path, help="map voor compare.md (standaard: RUN_B)")
+    return p
 
 
 def gate_arguments(p: argparse.ArgumentParser) -> None:
@@ -101,9 +82,22 @@ def gate_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
-def report_arguments(p: argparse.ArgumentParser) -> None:
+def report_parser(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    p.description = (
+        "Scoor de resultaten van een bestaande run opnieuw (zonder de assistent) "
+        "en schrijf summary.json en de rapporten opnieuw."
+    )
     p.add_argument("run", type=Path, metavar="RUN", help="map van een eerdere run")
     gate_arguments(p)
+    return p
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """``leerstad eval``'s arguments on ``p``, with its subcommands ``report`` and ``compare``."""
+    run_parser(p)
+    commands = p.add_subparsers(dest="eval_command", metavar="{report,compare}")
+    report_parser(commands.add_parser("report", help="een bestaande run opnieuw scoren"))
+    compare_parser(commands.add_parser("compare", help="twee runs vergelijken"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -120,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace, settings: Settings | None = None) -> int:
-    """Run the parsed ``leerstad eval`` command; returns 0 ok, 1 gate failed, 2 error."""
+    """Run parsed ``leerstad eval`` arguments; returns 0 ok, 1 gate failed, 2 error."""
     from rich.console import Console
 
     from assistant.errors import LeerstadError
@@ -133,8 +127,8 @@ def run(args: argparse.Namespace, settings: Settings | None = None) -> int:
             return _rescore(args, console)
         if args.dataset is None or args.out is None:
             raise EvalError(
-                "leerstad eval: --dataset en --out zijn verplicht om een dataset te draaien "
-                "(of gebruik 'leerstad eval report RUN' of 'leerstad eval compare RUN_A RUN_B')."
+                "--dataset en --out zijn verplicht om een dataset te draaien (of gebruik "
+                "'leerstad eval report RUN' of 'leerstad eval compare RUN_A RUN_B')."
             )
         return _run(args, console, settings)
     except (EvalError, LeerstadError) as e:
@@ -150,7 +144,7 @@ def _thresholds(args: argparse.Namespace) -> list[Threshold]:
     )
 
 
-def _run(args: argparse.Namespace, console: Any, settings: Settings | None) -> int:
+def _run(args: argparse.Namespace, console: Any, settings: Settings | None = None) -> int:
     from assistant.settings import Settings
     from evals.dataset import file_sha256, load_dataset
     from evals.run import answer_all, eval_settings, judge_all, judge_metadata, run_metadata
