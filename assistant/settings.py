@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = Path("data")
+    # Embeddings cached by text and model, shared by re-ingests, rebuilds, eval and bench indexes;
+    # empty: data_dir/cache.
+    cache_dir: Path | None = None
     corpus_dir: Path = Path("corpus")
     collection: str = "leerstad"
     # "persistent" (embedded, under data_dir) or an http(s) URL of a `chroma run` server.
@@ -123,6 +126,10 @@ class Settings(BaseSettings):
     @property
     def keyword_dir(self) -> Path:
         return self.data_dir / "keyword"
+
+    @property
+    def embedding_cache_dir(self) -> Path:
+        return self.cache_dir if self.cache_dir is not None else self.data_dir / "cache"
 
     @property
     def state_file(self) -> Path:
