@@ -93,6 +93,8 @@ class FeedbackStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # closing() closes the connection; `conn` as context manager commits or rolls back.
             with closing(sqlite3.connect(self.path, timeout=10)) as conn, conn:
+                # Deleted rows are overwritten, not left readable in the file's free pages.
+                conn.execute("PRAGMA secure_delete = ON")
                 conn.executescript(SCHEMA)
                 if apply_retention and self.retention_days is not None:
                     _delete_older_than(conn, self.retention_days)

@@ -57,8 +57,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "eval", help="een evaluatieset draaien (zie evals/README.md)", configure=_eval_arguments
     )
+    _feedback_arguments(sub.add_parser("feedback", help="feedback exporteren of wissen"))
 
-    feedback = sub.add_parser("feedback", help="feedback van gebruikers exporteren of wissen")
+    serve = sub.add_parser("serve", help="de webapp starten")
+    serve.add_argument("--host", help="adres om op te luisteren (standaard LEERSTAD_HOST)")
+    serve.add_argument(
+        "--port", type=_port, help="poort om op te luisteren (standaard LEERSTAD_PORT)"
+    )
+    return parser
+
+
+def _feedback_arguments(feedback: argparse.ArgumentParser) -> None:
     actions = feedback.add_subparsers(
         dest="feedback_command", required=True, title="opdrachten", metavar="OPDRACHT"
     )
@@ -74,13 +83,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="wis feedback ouder dan DAGEN dagen (0: alles); standaard de bewaartermijn "
         "LEERSTAD_FEEDBACK_RETENTION_DAYS",
     )
-
-    serve = sub.add_parser("serve", help="de webapp starten")
-    serve.add_argument("--host", help="adres om op te luisteren (standaard LEERSTAD_HOST)")
-    serve.add_argument(
-        "--port", type=_port, help="poort om op te luisteren (standaard LEERSTAD_PORT)"
-    )
-    return parser
 
 
 def _eval_arguments(parser: argparse.ArgumentParser) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from assistant.feedback import FeedbackError, FeedbackStore, feedback_path
-from assistant.privacy import EMAIL_MASK, PHONE_MASK, mask_personal_data
+from assistant.privacy import EMAIL_MASK, PHONE_MASK, loggable_question, mask_personal_data
 from assistant.settings import Settings
 from leerstad.cli import main
 
@@ -222,6 +222,7 @@ def test_purge_command_deletes_rows_older_than_days(
 
     assert main(["feedback", "purge", "--older-than", "0"]) == 0
     assert store.all() == []
+    assert b"vraag 2" not in feedback_path(settings).read_bytes()  # overwritten, not just unlinked
 
 
 def test_purge_command_defaults_to_the_retention_setting(
@@ -250,3 +251,12 @@ def test_purge_with_a_bad_number_of_days_is_a_usage_error(
 def test_purge_of_a_negative_age_is_refused_by_the_store(settings: Settings) -> None:
     with pytest.raises(FeedbackError, match="geef 0 of meer dagen"):
         FeedbackStore.from_settings(settings).purge(-1)
+
+
+def test_question_text_stays_out_of_logs_unless_switched_on() -> None:
+    question = "Mijn zoon (06-12345678) zoekt een IKC in Tilburg"
+    assert loggable_question(question, Settings()) == (
+        f"<question of {len(question)} characters; LEERSTAD_LOG_QUESTIONS=true logs the text>"
+    )
+    switched_on = Settings.from_env({"LEERSTAD_LOG_QUESTIONS": "true"})
+    assert loggable_question(question, switched_on) == repr(question)
