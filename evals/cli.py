@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.settings import Settings
 from evals.errors import EvalError
 
 if TYPE_CHECKING:
@@ -23,15 +24,12 @@ Metrieken (voor --fail-under en --fail-over): zie evals/README.md.
 Exitcodes: 0 geslaagd, 1 drempel niet gehaald, 2 fout in invoer of configuratie."""
 
 
-def run_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="leerstad eval",
-        description="Beantwoord alle vragen van een dataset en meet de kwaliteit.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("--dataset", type=Path, required=True, help="JSONL-bestand met vragen")
-    p.add_argument("--out", type=Path, required=True, help="map voor resultaten en rapport")
+def run_parser(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    # --dataset and --out are checked in run(): the subcommands report and compare lack them.
+    p.description = "Beantwoord alle vragen van een dataset en meet de kwaliteit."
+    p.epilog = EPILOG
+    p.add_argument("--dataset", type=Path, help="JSONL-bestand met vragen (verplicht)")
+    p.add_argument("--out", type=Path, help="map voor resultaten en rapport (verplicht)")
     p.add_argument(
         "--extra-corpus",
         type=Path,
@@ -60,11 +58,8 @@ def run_parser() -> argparse.ArgumentParser:
     return p
 
 
-def compare_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="leerstad eval compare",
-        description="Vergelijk run B met run A, gepaard per vraag-id.",
-    )
+def compare_parser(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    p.description = "Vergelijk run B met run A, gepaard per vraag-id."
     p.add_argument("run_a", type=Path, metavar="RUN_A", help="map van de eerste run (basis)")
     p.add_argument("run_b", type=Path, metavar="RUN_B", help="map van de tweede run")
     p.add_argument("--out", type=Path, help="map voor compare.md (standaard: RUN_B)")
@@ -96,33 +91,55 @@ def gate_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
-def report_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="leerstad eval report",
-        description="Scoor de resultaten van een bestaande run opnieuw (zonder de assistent) "
-        "en schrijf summary.json en de rapporten opnieuw.",
+def report_parser(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    p.description = (
+        "Scoor de resultaten van een bestaande run opnieuw (zonder de assistent) "
+        "en schrijf summary.json en de rapporten opnieuw."
     )
     p.add_argument("run", type=Path, metavar="RUN", help="map van een eerdere run")
     gate_arguments(p)
     return p
 
 
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """``leerstad eval``'s arguments on ``p``, with its subcommands ``report`` and ``compare``."""
+    run_parser(p)
+    commands = p.add_subparsers(dest="eval_command", metavar="{report,compare}")
+    report_parser(commands.add_parser("report", help="een bestaande run opnieuw scoren"))
+    compare_parser(commands.add_parser("compare", help="twee runs vergelijken"))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``leerstad eval``; returns the exit code (0 ok, 1 gate failed, 2 error)."""
+    parser = argparse.ArgumentParser(
+        prog="leerstad eval", formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    add_arguments(parser)
+    try:
+        args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    except SystemExit as e:  # argparse: --help (0) or a usage error (2)
+        return e.code if isinstance(e.code, int) else 2
+    return run(args)
+
+
+def run(args: argparse.Namespace, settings: Settings | None = None) -> int:
+    """Run parsed ``leerstad eval`` arguments; returns 0 ok, 1 gate failed, 2 error."""
     from rich.console import Console
 
     from assistant.errors import LeerstadError
 
-    args = list(sys.argv[1:] if argv is None else argv)
     console, errors = Console(), Console(stderr=True)
     try:
-        if args[:1] == ["compare"]:
-            return _compare(compare_parser().parse_args(args[1:]), console)
-        if args[:1] == ["report"]:
-            return _rescore(report_parser().parse_args(args[1:]), console)
-        return _run(run_parser().parse_args(args), console)
-    except SystemExit as e:  # argparse: --help (0) or a usage error (2)
-        return e.code if isinstance(e.code, int) else 2
+        if args.eval_command == "compare":
+            return _compare(args, console)
+        if args.eval_command == "report":
+            return _rescore(args, console)
+        if args.dataset is None or args.out is None:
+            raise EvalError(
+                "--dataset en --out zijn verplicht om een dataset te draaien (of gebruik "
+                "'leerstad eval report RUN' of 'leerstad eval compare RUN_A RUN_B')."
+            )
+        return _run(args, console, settings)
     except (EvalError, LeerstadError) as e:
         errors.print(f"[bold red]Fout:[/] {e}", highlight=False)
         return 2
@@ -136,7 +153,7 @@ def _thresholds(args: argparse.Namespace) -> list[Threshold]:
     )
 
 
-def _run(args: argparse.Namespace, console: Any) -> int:
+def _run(args: argparse.Namespace, console: Any, settings: Settings | None = None) -> int:
     from assistant.settings import Settings
     from evals.baseline import parse_names, run_baselines, write_baselines
     from evals.dataset import file_sha256, load_dataset
@@ -151,7 +168,7 @@ def _run(args: argparse.Namespace, console: Any) -> int:
             raise EvalError(
                 f"--extra-corpus {extra}: dit is geen map. Geef een map met documenten op."
             )
-    settings = Settings.from_env()
+    settings = settings or Settings.from_env()
     progress = not args.no_progress
     judge = None
     if args.judge:

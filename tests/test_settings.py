@@ -1,4 +1,4 @@
-"""Settings from LEERSTAD_* variables, backends by name, and the embedding model's checks."""
+"""Settings from LEERSTAD_* variables (ranges, typos), backends by name, the embedding model."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from assistant.answering.factory import build_backend
 from assistant.errors import ConfigError, EmbeddingModelError, UnknownBackendError
-from assistant.settings import Settings
+from assistant.settings import Settings, UnknownSettingWarning, allowed, variable
 from assistant.store import build_embeddings, open_client
 
 
@@ -64,21 +65,95 @@ def test_secrets_stay_out_of_repr_and_describe() -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "value", "kind"),
+    ("name", "value", "allowed"),
     [
-        ("LEERSTAD_TOP_K", "veel", "int"),
-        ("LEERSTAD_TOP_K", "2.5", "int"),
-        ("LEERSTAD_PORT", "78 60", "int"),
-        ("LEERSTAD_MIN_SUPPORT", "half", "float"),
-        ("LEERSTAD_LLM_TIMEOUT", "60s", "float"),
+        ("LEERSTAD_TOP_K", "0", "een geheel getal van 1 tot en met 100"),
+        ("LEERSTAD_TOP_K", "-3", "een geheel getal van 1 tot en met 100"),
+        ("LEERSTAD_TOP_K", "veel", "een geheel getal van 1 tot en met 100"),
+        ("LEERSTAD_TOP_K", "2.5", "een geheel getal van 1 tot en met 100"),
+        ("LEERSTAD_PORT", "78 60", "een geheel getal van 1 tot en met 65535"),
+        ("LEERSTAD_PORT", "70000", "een geheel getal van 1 tot en met 65535"),
+        ("LEERSTAD_MIN_SUPPORT", "half", "een getal van 0 tot en met 1"),
+        ("LEERSTAD_MIN_SUPPORT", "1.5", "een getal van 0 tot en met 1"),
+        ("LEERSTAD_LLM_TIMEOUT", "60s", "een getal groter dan 0 en hoogstens 3600"),
+        ("LEERSTAD_LLM_TIMEOUT", "0", "een getal groter dan 0 en hoogstens 3600"),
+        ("LEERSTAD_CHUNK_SIZE", "10", "een geheel getal van 50 tot en met 20000"),
+        ("LEERSTAD_FEEDBACK_RETENTION_DAYS", "0", "een geheel getal van 1 tot en met 3650"),
+        ("LEERSTAD_LOG_LEVEL", "luid", "een van DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+        ("LEERSTAD_LOG_QUESTIONS", "misschien", "true of false"),
     ],
 )
-def test_invalid_number_is_a_config_error(name: str, value: str, kind: str) -> None:
+def test_invalid_value_names_the_variable_and_the_allowed_range(
+    name: str, value: str, allowed: str
+) -> None:
     with pytest.raises(ConfigError) as info:
         Settings.from_env({name: value})
-    message = str(info.value)
-    assert f"{name}={value!r} is geen geldig getal ({kind})" in message
-    assert "Pas de waarde aan" in message
+    assert str(info.value) == (
+        f"De instelling {name}={value!r} is ongeldig. Toegestaan: {allowed}. "
+        "Pas de waarde aan of verwijder de variabele."
+    )
+
+
+def test_every_number_has_a_range() -> None:
+    for name, info in Settings.model_fields.items():
+        if info.annotation in (int, float):
+            assert allowed(name).count(" ") >= 4, f"{name} has no range: {allowed(name)}"
+
+
+def test_chunk_min_size_above_chunk_size_is_refused() -> None:
+    with pytest.raises(ConfigError, match="LEERSTAD_CHUNK_MIN_SIZE \\(700\\) is groter dan"):
+        Settings.from_env({"LEERSTAD_CHUNK_MIN_SIZE": "700"})
+
+
+def test_log_level_is_case_insensitive() -> None:
+    assert Settings.from_env({"LEERSTAD_LOG_LEVEL": "debug"}).log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("name", "closest"),
+    [
+        ("LEERSTAD_TOPK", "LEERSTAD_TOP_K"),
+        ("LEERSTAD_DATADIR", "LEERSTAD_DATA_DIR"),
+        ("LEERSTAD_LLM_TIMOUT", "LEERSTAD_LLM_TIMEOUT"),
+        ("LEERSTAD_FEEDBACK_RETENTION", "LEERSTAD_FEEDBACK_RETENTION_DAYS"),
+    ],
+)
+def test_unknown_variable_warns_with_the_closest_name(name: str, closest: str) -> None:
+    with pytest.warns(UnknownSettingWarning) as caught:
+        settings = Settings.from_env({name: "3"})
+    assert [str(w.message) for w in caught] == [
+        f"Onbekende instelling {name} wordt genegeerd. Bedoelt u {closest}?"
+    ]
+    assert settings == Settings()  # ignored, not guessed
+
+
+def test_unknown_variable_without_a_close_name() -> None:
+    with pytest.warns(UnknownSettingWarning, match="LEERSTAD_XYZZY wordt genegeerd. Zie de"):
+        Settings.from_env({"LEERSTAD_XYZZY": "1"})
+
+
+def test_known_variables_give_no_warning(recwarn: pytest.WarningsRecorder) -> None:
+    env = {variable(name): "" for name in Settings.model_fields} | {"PATH": "/usr/bin"}
+    Settings.from_env(env)
+    assert not [w for w in recwarn if issubclass(w.category, UnknownSettingWarning)]
+
+
+def test_settings_are_frozen_hashable_and_validated_on_change() -> None:
+    settings = Settings()
+    assert hash(settings) == hash(Settings()) and {settings: 1}[Settings()] == 1
+    assert hash(settings.with_(top_k=3)) != hash(settings)
+    with pytest.raises(ValidationError):
+        settings.top_k = 3  # type: ignore[misc]
+    with pytest.raises(ValidationError):
+        settings.with_(top_k=0)
+    with pytest.raises(ValidationError):
+        settings.with_(topk=3)
+
+
+def test_direct_construction_ignores_the_environment(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("LEERSTAD_TOP_K", "3")
+    assert Settings().top_k == 8  # only from_env() reads the environment
+    assert Settings.from_env().top_k == 3
 
 
 @pytest.mark.parametrize("llm", ["orakel", "orakel:groot", "Extractive"])
