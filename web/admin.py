@@ -6,7 +6,7 @@ import html
 import math
 import re
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,11 +51,18 @@ def upload_folder() -> Path:
     return Path(get_upload_folder()).resolve()
 
 
-def received_here(path: Path, received: Iterable[str]) -> bool:
-    """Whether Gradio itself received ``path`` in this session, inside its upload folder."""
+def received_here(path: Path, received: Iterable[str], uploaded: Iterable[str]) -> bool:
+    """Whether ``path`` is a file that Gradio's upload route itself wrote (``uploaded``), that
+    this session's upload field received (``received``), inside Gradio's upload folder.
+
+    Gradio copies any path an event names from the working or temp directory into that folder,
+    so being in the folder alone proves nothing.
+    """
     resolved = path.resolve()
-    inside = resolved.is_relative_to(upload_folder()) and resolved.is_file()
-    return inside and str(resolved) in {str(Path(p).resolve()) for p in received}
+    if not (resolved.is_relative_to(upload_folder()) and resolved.is_file()):
+        return False
+    known = {str(Path(p).resolve()) for p in uploaded}
+    return str(resolved) in known and str(resolved) in {str(Path(p).resolve()) for p in received}
 
 
 def newest_report(runs_dir: Path = RUNS_DIR) -> Path | None:
@@ -102,6 +109,8 @@ class Admin:
         self.service = service
         self.settings = service.settings
         self.guard = guard or LoginGuard()
+        # The paths Gradio's upload route wrote (Blocks.upload_file_set), set by the layout.
+        self.uploaded: Callable[[], Iterable[str]] = frozenset
 
     def login(self, password: str, lang: str, request: gr.Request) -> tuple[Any, ...]:
         """(is_admin, login box, panel, note, password field, delete choices, table)."""
@@ -196,7 +205,7 @@ class Admin:
         for file in files:
             path = Path(file)
             name = escape_markdown(path.name)
-            if not received_here(path, received):
+            if not received_here(path, received, self.uploaded()):
                 refused.append(labels["admin_refused_foreign"].format(name=name))
             elif path.suffix.lower() not in UPLOAD_TYPES:
                 types = ", ".join(UPLOAD_TYPES)

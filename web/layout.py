@@ -272,8 +272,10 @@ def build_ui(service: Service) -> gr.Blocks:
             ) as docs_tab:
                 documents = gr.HTML(elem_id="documents")
             if settings.admin_password:
+                admin = Admin(service)
+                admin.uploaded = lambda: demo.upload_file_set
                 with tr.make(gr.Tab, {"label": "{tab_admin}"}, id="admin", elem_id="tab-admin"):
-                    admin_tab(Admin(service), lang, tr)
+                    admin_tab(admin, lang, tr)
 
         def refresh(lang: str, conv: Conversation) -> tuple[Any, ...]:
             """Everything that depends on the index, the services or the language."""
