@@ -11,6 +11,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -370,3 +371,64 @@ def test_an_upload_gets_its_own_namespace_and_replacing_needs_a_confirmation(
     assert "toegevoegd" not in again
     confirmed = add(["upload-integrale-kindcentra"])
     assert "Klaar" in confirmed and "staat al in de index" not in confirmed
+
+
+# --- Chroma outage --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A `chroma run` server on a free port; the test may kill it."""
+    port = harness.free_port()
+    chroma = Path(sys.executable).parent / "chroma"
+    log = (tmp_path / "chroma.log").open("wb")
+    command = [str(chroma), "run", "--path", str(tmp_path / "db"), "--port", str(port)]
+    server = subprocess.Popen(
+        [*command, "--host", "127.0.0.1"], stdout=log, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                httpx.get(url + "/api/v2/heartbeat", timeout=1).raise_for_status()
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        yield url, server
+    finally:
+        server.kill()
+        server.wait()
+        log.close()
+
+
+@pytest.mark.server
+def test_a_chroma_outage_is_a_503_with_the_reason_and_healthz_says_so(
+    chroma_server: tuple[str, subprocess.Popen[bytes]], tmp_path: Path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from assistant.settings import Settings
+    from ingest import ingest_paths
+    from web.api import build_api
+    from web.service import Service
+
+    url, server = chroma_server
+    settings = Settings(data_dir=tmp_path / "data", chroma=url, corpus_dir=harness.ROOT / "corpus")
+    ingest_paths([settings.corpus_dir], settings, progress=False)
+    service = Service(settings)
+    client = TestClient(build_api(service))
+    assert client.get("/healthz").json()["status"] == "loading"  # not ready before warm-up
+    service.warm_up()
+    assert client.get("/healthz").status_code == 200
+    question = {"question": "Wat is een integraal kindcentrum?"}
+    assert client.post("/api/ask", json=question).status_code == 200
+
+    server.kill()
+    server.wait()
+    answer = client.post("/api/ask", json=question)
+    assert answer.status_code == 503
+    assert "Chroma-server" in answer.json()["error"] and "niet bereikbaar" in answer.json()["error"]
+    health = client.get("/healthz")
+    assert health.status_code == 503
+    assert health.json()["status"] == "unavailable"
+    assert health.json()["store"]["ok"] is False
