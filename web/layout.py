@@ -88,30 +88,37 @@ def chat_tab(service: Service, conv: gr.State, lang: gr.Textbox, tr: Translated)
                 {"label": "{chat}"},
                 elem_id="chat",
                 visible=False,  # shown with the first question, so the question box comes first
-                height=420,
+                height=360,
                 group_consecutive_messages=False,
                 buttons=["copy"],
             )
             with gr.Column(visible=False, elem_id="feedback") as feedback_box:
-                tr.make(gr.Markdown, {"value": "## {feedback}"}, elem_id="feedback-heading")
-                with gr.Row(equal_height=True):
+                with gr.Row(equal_height=True, elem_id="feedback-row"):
+                    tr.make(gr.Markdown, {"value": "**{feedback}**"}, elem_id="feedback-heading")
                     up = tr.make(
-                        gr.Button, {"value": "{thumbs_up}"}, elem_id="thumbs-up", min_width=120
+                        gr.Button, {"value": "{thumbs_up}"}, size="sm", elem_id="thumbs-up"
                     )
                     down = tr.make(
-                        gr.Button, {"value": "{thumbs_down}"}, elem_id="thumbs-down", min_width=120
+                        gr.Button, {"value": "{thumbs_down}"}, size="sm", elem_id="thumbs-down"
                     )
-                    thanks = gr.HTML(elem_id="feedback-note", min_width=200)
-                comment = tr.make(
-                    gr.Textbox,
-                    {"label": "{comment}", "placeholder": "{comment_placeholder}"},
-                    lines=1,
-                    max_lines=4,
-                    elem_id="comment",
-                )
-                send = tr.make(
-                    gr.Button, {"value": "{send_comment}"}, elem_id="send-comment", size="sm"
-                )
+                    thanks = gr.HTML(elem_id="feedback-note")
+                with gr.Row(equal_height=True):
+                    comment = tr.make(
+                        gr.Textbox,
+                        {"label": "{comment}", "placeholder": "{comment_placeholder}"},
+                        lines=1,
+                        max_lines=4,
+                        scale=4,
+                        elem_id="comment",
+                    )
+                    send = tr.make(
+                        gr.Button,
+                        {"value": "{send_comment}"},
+                        size="sm",
+                        scale=1,
+                        min_width=140,
+                        elem_id="send-comment",
+                    )
             question = tr.make(
                 gr.Textbox,
                 {"label": "{question}", "placeholder": "{question_placeholder}"},

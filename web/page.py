@@ -146,6 +146,9 @@ button[role="tab"][aria-selected="true"] { color: #1d4ed8 !important; font-weigh
   clip: rect(0 0 0 0); white-space: nowrap; }
 .note { margin: 0.25rem 0; font-weight: 600; }
 #feedback-note .note { margin: 0; }
+#feedback-row { align-items: center; flex-wrap: wrap; }
+#feedback-row > * { flex: 0 1 auto !important; min-width: min-content !important; }
+#feedback-heading p { margin: 0; }
 table.documents { border-collapse: collapse; width: 100%; }
 table.documents th, table.documents td { border-bottom: 1px solid #d1d5db; padding: 0.4rem;
   text-align: left; vertical-align: top; }
