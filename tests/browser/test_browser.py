@@ -245,6 +245,12 @@ def test_admin_upload_and_a_rebuild_that_asks_first_and_keeps_every_source(
     wait_for(d, lambda d: "UNESCO Learning Cities" in text_of(d, "#admin-documents"), 30)
     assert "Drop File Here" not in text_of(d, "#admin-upload")
 
+    program = tmp_path / "setup.exe"
+    program.write_bytes(b"MZ\x90\x00")
+    css(d, "#admin-upload input[type=file]")[0].send_keys(str(program))
+    wait_for(d, lambda d: "setup.exe: alleen .pdf" in text_of(d, "#admin-result"), 30)
+    assert "Invalid file type" not in visible_text(d)
+
     document = tmp_path / "bibliotheek-de-leerstad.md"
     document.write_text(UPLOAD, encoding="utf-8")
     css(d, "#admin-upload input[type=file]")[0].send_keys(str(document))
