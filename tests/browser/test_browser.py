@@ -273,7 +273,7 @@ def test_admin_upload_and_a_rebuild_that_asks_first_and_keeps_every_source(
     assert not [b for b in css(d, "#admin-rebuild-confirm") if b.is_displayed()]
 
     css(d, "#admin-rebuild")[0].click()
-    wait_for(d, lambda d: css(d, "#admin-rebuild-yes")[0].is_displayed(), 30)
+    wait_for(d, lambda d: any(b.is_displayed() for b in css(d, "#admin-rebuild-yes")), 30)
     css(d, "#admin-rebuild-yes")[0].click()
     wait_for(d, lambda d: "Klaar: 3 toegevoegd" in text_of(d, "#admin-result"))
     progress = d.execute_script("return window.leerstadProgress")
