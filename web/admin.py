@@ -165,36 +165,27 @@ class Admin:
             return labels["admin_choose_files"], skip, skip, skip, skip
         accepted, lines = self._accept(files, received or [], labels)
         known = self.service.indexed_sources()
-        conflicts = [
-            (p, n)
-            for p, n in accepted
-            if Path(n).stem in known and Path(n).stem not in (replace or [])
-        ]
-        for _, name in conflicts:
-            doc_id = Path(name).stem
-            title = str(known[doc_id].get("title") or doc_id)
-            lines.append(labels["admin_replace_needed"].format(title=title, doc_id=doc_id))
-        chosen = [(p, n) for p, n in accepted if (p, n) not in conflicts]
+        # A document id already in the index is replaced only when the admin ticked it.
+        waiting = {
+            Path(name).stem: str(known[Path(name).stem].get("title") or Path(name).stem)
+            for _, name in accepted
+            if Path(name).stem in known and Path(name).stem not in (replace or [])
+        }
+        chosen = [(path, name) for path, name in accepted if Path(name).stem not in waiting]
         if chosen:
-            saved = self._save(chosen)
-            lines.insert(0, self._ingest(saved, labels, progress))
+            lines.insert(0, self._ingest(self._save(chosen), labels, progress))
+        lines += [
+            labels["admin_replace_needed"].format(title=escape_markdown(title), doc_id=doc_id)
+            for doc_id, title in waiting.items()
+        ]
         choices = [
-            (
-                labels["admin_replace_choice"].format(
-                    title=known[Path(n).stem].get("title"), doc_id=Path(n).stem
-                ),
-                Path(n).stem,
-            )
-            for _, n in conflicts
+            (labels["admin_replace_choice"].format(title=title, doc_id=doc_id), doc_id)
+            for doc_id, title in waiting.items()
         ]
         replace_box = gr.update(choices=choices, value=[], visible=bool(choices))
-        kept = skip if conflicts else None  # keep the files while a replacement awaits a yes
-        return (
-            "\n".join(f"- {line}" for line in lines),
-            kept,
-            replace_box,
-            *self.document_choices(lang),
-        )
+        kept = skip if waiting else None  # keep the files while a replacement awaits a yes
+        result = "\n".join(f"- {line}" for line in lines)
+        return result, kept, replace_box, *self.document_choices(lang)
 
     def _accept(
         self, files: list[str], received: list[str], labels: dict[str, str]
