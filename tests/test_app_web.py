@@ -171,3 +171,25 @@ def test_request_bodies_are_checked_before_parsing(raw: bytes, status: int, mess
 def test_json_depth_ignores_brackets_inside_strings() -> None:
     assert json_depth('{"q": "[[[[[[[[[[[[", "h": [["x"]]}', MAX_JSON_DEPTH) == 3
     assert json_depth('{"q": "\\"[[[[[[[[[[[[[["}', MAX_JSON_DEPTH) == 1
+
+
+def test_a_language_models_answer_streams_as_its_checked_sentences_arrive(
+    corpus_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from llm_server import LLMServer, ollama_stream
+
+    monkeypatch.setattr("web.chat.REVEAL_PAUSE_S", 0)
+    with LLMServer() as server:
+        settings = corpus_settings.with_(
+            llm="ollama:qwen2.5:7b", llm_base_url=server.url, llm_timeout=5
+        )
+        first = "Gemeenten kunnen lid worden door zich bij het netwerk aan te melden [1]. "
+        second = "Zowel gemeenten als niet-overheidspartijen kunnen een aanvraag indienen [1]."
+        server.reply("/api/chat", ollama_stream([first[:30], first[30:], second]))
+        steps = list(
+            answers(Service(settings), "Hoe kan onze gemeente lid worden?", Conversation())
+        )
+    *partials, (final, done) = steps
+    assert done and final.backend == "ollama:qwen2.5:7b"
+    assert final.text == (first + second).strip()
+    assert partials[0][0].text == first.strip()  # shown before the rest arrived
