@@ -159,7 +159,7 @@ def comment(service: Service, text: str, conv: Conversation, lang: str) -> tuple
     if exchange is None or exchange.feedback_id is None:
         return text, note(labels["feedback_first"])
     if len(text) > MAX_QUESTION_CHARS:
-        return text, note(too_long(text, lang))
+        return text, note(too_long(text, lang, "comment_too_long"))
     try:
         service.feedback.update(exchange.feedback_id, comment=text)
     except LeerstadError as e:

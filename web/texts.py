@@ -43,6 +43,7 @@ NL: dict[str, str] = {
     "send_comment": "Verstuur toelichting",
     "feedback_thanks": "Dank u wel! U koos: {label}.",
     "comment_thanks": "Dank u wel! Uw toelichting is opgeslagen.",
+    "comment_too_long": "Uw toelichting is {n} tekens lang; het maximum is {max}. Maak hem korter.",
     "feedback_first": "Beoordeel eerst het antwoord met Ja of Nee.",
     "no_answer_yet": "Er is nog geen antwoord om te beoordelen.",
     "empty_question": "Typ eerst een vraag.",
@@ -163,6 +164,7 @@ EN: dict[str, str] = {
     "send_comment": "Send comment",
     "feedback_thanks": "Thank you! You chose: {label}.",
     "comment_thanks": "Thank you! Your comment has been saved.",
+    "comment_too_long": "Your comment is {n} characters long; the maximum is {max}. Shorten it.",
     "feedback_first": "Please rate the answer with Yes or No first.",
     "no_answer_yet": "There is no answer to rate yet.",
     "empty_question": "Please type a question first.",
@@ -267,8 +269,6 @@ def texts(lang: str | None) -> dict[str, str]:
     return TEXTS.get(lang or "nl", NL)
 
 
-def too_long(question: str, lang: str | None) -> str:
-    """The message for a question over the limit, with both numbers written out."""
-    return texts(lang)["question_too_long"].format(
-        n=thousands(len(question)), max=thousands(MAX_QUESTION_CHARS)
-    )
+def too_long(text: str, lang: str | None, key: str = "question_too_long") -> str:
+    """The message for a question (or comment) over the limit, with both numbers written out."""
+    return texts(lang)[key].format(n=thousands(len(text)), max=thousands(MAX_QUESTION_CHARS))

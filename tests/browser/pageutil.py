@@ -73,8 +73,18 @@ def screen(driver: WebDriver, size: tuple[int, int]) -> None:
 def open_page(driver: WebDriver, url: str, size: tuple[int, int] = DESKTOP) -> None:
     screen(driver, size)
     driver.get(url)
+    wait_for(driver, lambda d: css(d, "#tab-documents-button"), 60)
+    # Nothing may lie over the tabs while the page loads its data (Gradio's loading overlay did).
+    assert driver.execute_script(TAB_REACHABLE_JS), "something covers the tabs while loading"
     wait_for(driver, lambda d: "documenten" in text_of(d, "#welcome"))
     driver.execute_script(RECORDER_JS)
+
+
+TAB_REACHABLE_JS = """
+const tab = document.querySelector("#tab-documents-button");
+const r = tab.getBoundingClientRect();
+return tab.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2));
+"""
 
 
 def bottom(driver: WebDriver, element: Any) -> float:
