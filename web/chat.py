@@ -12,7 +12,7 @@ from typing import Any
 import gradio as gr
 
 from assistant.errors import LeerstadError
-from assistant.limits import MAX_QUESTION_CHARS
+from assistant.limits import MAX_HISTORY_TURNS, MAX_QUESTION_CHARS
 from assistant.records import Answer
 from web.render import answer_markdown, note, sources_html
 from web.service import Service
@@ -44,7 +44,8 @@ def answers(service: Service, question: str, conv: Conversation) -> Iterator[tup
     sentence by sentence from where the partials stopped."""
     shown = ""
     held: Answer | None = None
-    for item in service.assistant().stream(question, conv.history()):
+    history = conv.history()[-MAX_HISTORY_TURNS:]  # a long chat costs no more than the API allows
+    for item in service.assistant().stream(question, history):
         growing = held is not None and item.text != held.text and item.text.startswith(held.text)
         if growing and held is not None:
             shown = held.text
