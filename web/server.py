@@ -93,6 +93,13 @@ def port_message(host: str, port: int, error: OSError) -> str:
     )
 
 
+def announce(problem: str | None) -> None:
+    if problem is None:
+        print("Leerstad is klaar: de modellen en de index zijn geladen.", flush=True)
+    else:
+        print(f"Leerstad draait, maar kan nog geen vragen beantwoorden: {problem}", flush=True)
+
+
 def serve(settings: Settings, host: str, port: int) -> int:
     """Serve the app on host:port until stopped; returns the exit code (2: port unusable)."""
     import uvicorn
@@ -113,8 +120,8 @@ def serve(settings: Settings, host: str, port: int) -> int:
         sock.close()
         print(f"Leerstad kan niet starten: {e}", file=sys.stderr)
         return EXIT_ERROR
-    service.start_warm_up()  # /healthz says "loading" until the models and indexes are in
     print(f"Leerstad draait op http://{host}:{port} (modellen worden geladen ...)", flush=True)
+    service.start_warm_up(announce)  # /healthz says "loading" until the models and index are in
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     server.run(sockets=[sock])
     return EXIT_OK

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -57,8 +58,11 @@ class Service:
                 self._assistant = Assistant(self.settings)
             return self._assistant
 
-    def warm_up(self) -> None:
-        """Load the models and indexes by answering one question; records why it failed."""
+    def warm_up(self, on_done: Callable[[str | None], None] | None = None) -> None:
+        """Load the models and indexes by answering one question; records why it failed.
+
+        ``on_done`` gets None when ready, or the Dutch reason it is not.
+        """
         try:
             self.assistant().answer(WARM_UP_QUESTION)
             self.warm_error = None
@@ -70,9 +74,15 @@ class Service:
             log.exception("warm-up failed")
         finally:
             self.warm.set()
+        if on_done:
+            on_done(self.warm_error)
 
-    def start_warm_up(self) -> threading.Thread:
-        thread = threading.Thread(target=self.warm_up, name="leerstad-warm-up", daemon=True)
+    def start_warm_up(
+        self, on_done: Callable[[str | None], None] | None = None
+    ) -> threading.Thread:
+        thread = threading.Thread(
+            target=self.warm_up, args=(on_done,), name="leerstad-warm-up", daemon=True
+        )
         thread.start()
         return thread
 
