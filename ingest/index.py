@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -100,7 +100,11 @@ def load_all(paths: Sequence[Path], summary: IngestSummary) -> list[SourceDocume
 
 
 def ingest_paths(
-    paths: Sequence[Path], settings: Settings, rebuild: bool = False, progress: bool = True
+    paths: Sequence[Path],
+    settings: Settings,
+    rebuild: bool = False,
+    progress: bool = True,
+    on_document: Callable[[int, int], None] | None = None,
 ) -> IngestSummary:
     """Bring the index in line with the documents under ``paths``.
 
@@ -108,6 +112,7 @@ def ingest_paths(
     and documents that were indexed from under ``paths`` but are gone are deleted.
     With ``rebuild`` the collection is rebuilt beside the old one and swapped in at the end,
     so a failed rebuild leaves the previous index usable.
+    ``on_document(done, total)`` is called after each document (the web app's progress).
     """
     started = time.perf_counter()
     summary = IngestSummary()
@@ -143,8 +148,12 @@ def ingest_paths(
         roots = [p.resolve() for p in paths]
         from tqdm import tqdm
 
-        for doc in tqdm(docs, desc="indexeren", unit="document", disable=not progress):
+        for done, doc in enumerate(
+            tqdm(docs, desc="indexeren", unit="document", disable=not progress), 1
+        ):
             _sync_document(collection, doc, documents, settings, summary)
+            if on_document:
+                on_document(done, len(docs))
         for doc_id, info in sorted(documents.items()):
             if doc_id not in {d.doc_id for d in docs} and _under(Path(info["path"]), roots):
                 collection.delete(where={"doc_id": doc_id})

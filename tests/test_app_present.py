@@ -6,19 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from assistant.present import (
-    TEXTS,
+from assistant.records import Answer, Source
+from assistant.settings import Settings
+from web.render import (
     answer_markdown,
     documents_html,
     escape_markdown,
     highlighted_passage,
     notices_html,
-    service_notices,
     sources_html,
     welcome_markdown,
 )
-from assistant.records import Answer, Source
-from assistant.settings import Settings
+from web.service import Service
+from web.texts import TEXTS
 
 NL = TEXTS["nl"]
 
@@ -119,11 +119,15 @@ def test_documents_table_lists_title_link_date_and_chunks() -> None:
     assert NL["documents_empty"] in documents_html([], NL)
 
 
-def test_welcome_names_the_documents_and_the_limits() -> None:
-    welcome = welcome_markdown([{"title": "UNESCO Learning Cities"}], NL)
-    assert "UNESCO Learning Cities" in welcome
-    assert "weet niets buiten deze documenten" in welcome
-    assert NL["welcome_no_docs"] in welcome_markdown([], NL)
+def test_welcome_is_two_lines_with_topics_count_and_a_link_to_the_sources() -> None:
+    welcome = welcome_markdown([{"title": "Alfa-rapport"}, {"title": "Beta-gids"}], NL)
+    lines = [line for line in welcome.split("\n") if line.strip()]
+    assert len(lines) == 2
+    assert "Integrale Kindcentra" in lines[0] and "2 documenten" in lines[0]
+    assert "(#tab-documents-button)" in lines[0]  # the link to the Bronnen tab
+    assert "Staat het niet in de bronnen" in lines[1]
+    assert "Alfa-rapport" not in welcome  # the titles are on the Bronnen tab, not here
+    assert NL["welcome_none"] in welcome_markdown([], NL)
 
 
 def test_status_notices_are_an_escaped_status_region() -> None:
@@ -153,13 +157,16 @@ def test_unreachable_chroma_server_and_llm_are_reported(tmp_path: Path) -> None:
         llm_base_url=f"http://127.0.0.1:{port}",
         llm_timeout=2,
     )
-    notices = service_notices(settings)
+    notices = Service(settings).notices()
     assert any("Chroma-server" in n and "niet bereikbaar" in n for n in notices)
     assert any("taalmodel" in n and "niet bereikbaar" in n for n in notices)
 
 
-def test_the_offline_default_has_no_notices(tmp_path: Path) -> None:
-    assert service_notices(Settings(data_dir=tmp_path)) == []
+def test_the_offline_default_has_no_notices_once_warm(tmp_path: Path) -> None:
+    service = Service(Settings(data_dir=tmp_path))
+    assert "opstarten" in " ".join(service.notices())  # before the warm-up has finished
+    service.warm.set()
+    assert service.notices() == []
 
 
 def test_a_quote_of_separate_sentences_marks_each_sentence() -> None:

@@ -72,7 +72,7 @@ def browser() -> Iterator[WebDriver]:
         options.add_argument(flag)
     profile = tempfile.mkdtemp(prefix="leerstad-chromium-")
     options.add_argument(f"--user-data-dir={profile}")
-    options.add_argument("--window-size=1280,1400")
+    options.add_argument("--window-size=1366,900")
     options.binary_location = found[0]
     # An explicit driver path: selenium-manager must never try to download one.
     driver = webdriver.Chrome(service=Service(executable_path=found[1]), options=options)

@@ -110,6 +110,19 @@ class RawGradioSession:
                 return int(dep["id"])
         raise KeyError((elem_id, event))
 
+    def upload(self, path: Path) -> dict[str, object]:
+        """Upload a file the way the page does; returns the FileData an event receives."""
+        with path.open("rb") as f:
+            response = httpx.post(
+                self.url + "/gradio_api/upload", files={"files": (path.name, f)}, timeout=30
+            )
+        response.raise_for_status()
+        return {
+            "path": response.json()[0],
+            "orig_name": path.name,
+            "meta": {"_type": "gradio.FileData"},
+        }
+
     def call(self, elem_id: str, event: str, data: list[object]) -> dict[str, object]:
         """Run the event; returns the final 'process_completed' message."""
         fn_index = self.fn_index(elem_id, event)
