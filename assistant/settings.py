@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=0, le=1000)
     rerank_k: int = Field(30, ge=1, le=1000)
     min_support: float = Field(0.3, ge=0, le=1)
-    # The same share with words no passage has counted in full (see assistant/answering/features.py).
+    # The same share, words no passage has counted in full (assistant/answering/features.py).
     min_support_strict: float = Field(0.3, ge=0, le=1)
     unknown_word_weight: float = Field(0.5, ge=0, le=1)
     llm: str = "extractive"
