@@ -116,6 +116,22 @@ def test_concurrent_conversations_in_process(
     check_no_crosstalk("Assistant.answer", ask, reference)
 
 
+def test_sentence_splitting_is_thread_safe() -> None:
+    """pysbd keeps the text it splits on the segmenter: a shared one mixed up conversations."""
+    from assistant.sentences import sentence_spans
+
+    texts = [
+        f"Zin {i} gaat over de gemeente. Dan zin twee van {i}! En drie {i}? " * 3 for i in range(20)
+    ]
+    alone = [sentence_spans(text) for text in texts]
+
+    def split(i: int) -> int:
+        return sum(sentence_spans(texts[i]) != alone[i] for _ in range(100))
+
+    with ThreadPoolExecutor(max_workers=len(texts)) as pool:
+        assert sum(pool.map(split, range(len(texts)))) == 0
+
+
 # --- the app over HTTP ------------------------------------------------------------------------
 
 
