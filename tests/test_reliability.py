@@ -177,6 +177,8 @@ def app_url(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory)
                     pass
                 assert time.monotonic() < deadline, log_path.read_text(errors="replace")[-3000:]
                 time.sleep(0.5)
+            # The first question loads the models; that is start-up, not load.
+            httpx.post(url + "/api/ask", json={"question": "Wat is een IKC?"}, timeout=300)
             yield url
         finally:
             app.terminate()
