@@ -38,8 +38,8 @@ def check_text_length(length: int, path: Path) -> None:
     """Refuse extracted text longer than MAX_TEXT_CHARS (embedding it would take too long)."""
     if length > MAX_TEXT_CHARS:
         raise UnsafeFileError(
-            f"{path}: overgeslagen, het bevat {length:,} tekens tekst (maximaal "
-            f"{MAX_TEXT_CHARS:,}). Splits het in kleinere documenten.".replace(",", ".")
+            f"{path}: overgeslagen, het bevat {_count(length)} tekens tekst (maximaal "
+            f"{_count(MAX_TEXT_CHARS)}). Splits het in kleinere documenten."
         )
 
 
@@ -117,6 +117,10 @@ def escapes(path: Path, roots: Sequence[Path]) -> bool:
     """Whether ``path`` (a file found inside one of ``roots``) resolves outside all of them."""
     target = path.resolve()
     return not any(target == root or root in target.parents for root in roots)
+
+
+def _count(number: int) -> str:
+    return f"{number:,}".replace(",", ".")  # Dutch thousands separator
 
 
 def _mb(size: int) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import time
 from pathlib import Path
 
@@ -94,6 +95,23 @@ def measure_cleaning() -> None:
         print(f"  {name:<38} {seconds:6.2f} s, {len(chunks)} chunks")
 
 
+def measure_paragraphs() -> None:
+    print(f"chunking {MAX_TEXT_CHARS:,} characters in paragraphs that pysbd splits (windows):")
+    for size in (1_500, 5_000, 19_000):
+        paragraph = sentences_text(size)
+        text = "\n\n".join([paragraph] * (MAX_TEXT_CHARS // size))
+        started = time.perf_counter()
+        chunks = chunk_document(_doc(text))
+        seconds = time.perf_counter() - started
+        print(f"  paragraphs of {size:>6} chars: {seconds:6.1f} s, {len(chunks)} chunks")
+
+
+OLD_PATTERNS = {
+    "emphasis openers ('**a ' repeated)": (r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", "**a "),
+    "link openers ('[' repeated)": (r"\[([^\]]+)\]\((?:[^)\s]+)\)", "["),
+}
+
+
 def measure_old() -> None:
     print("previous splitter (pysbd over the whole paragraph):")
     for size in (25_000, 50_000):
@@ -101,6 +119,13 @@ def measure_old() -> None:
         started = time.perf_counter()
         sentence_spans(text)
         print(f"  {size:>7} chars: {time.perf_counter() - started:6.1f} s")
+    print("previous cleaning patterns:")
+    for name, (pattern, unit) in OLD_PATTERNS.items():
+        for size in (20_000, 40_000):
+            line = unit * (size // len(unit))
+            started = time.perf_counter()
+            re.sub(pattern, r"\1", line)
+            print(f"  {name:<38} {size:>7} chars: {time.perf_counter() - started:6.1f} s")
 
 
 def main() -> None:
@@ -110,6 +135,7 @@ def main() -> None:
     args = parser.parse_args()
     measure_chunking([float(s) for s in args.sizes.split(",")])
     measure_cleaning()
+    measure_paragraphs()
     if args.old:
         measure_old()
 

@@ -126,7 +126,7 @@ def test_sentence_splitting_is_thread_safe() -> None:
     alone = [sentence_spans(text) for text in texts]
 
     def split(i: int) -> int:
-        return sum(sentence_spans(texts[i]) != alone[i] for _ in range(100))
+        return sum(sentence_spans(texts[i]) != alone[i] for _ in range(40))
 
     with ThreadPoolExecutor(max_workers=len(texts)) as pool:
         assert sum(pool.map(split, range(len(texts)))) == 0
