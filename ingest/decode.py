@@ -52,7 +52,7 @@ def decode(data: bytes, name: str) -> str:
     best = from_bytes(data).best()
     if best is None:
         raise BinaryContentError(
-            f"{name}: overgeslagen, de tekencodering is niet te herkennen (geen UTF-8, geen "
+            f"{name}: de tekencodering is niet te herkennen (geen UTF-8, geen "
             "Windows-1252); waarschijnlijk een binair bestand. Sla het op als UTF-8-tekst."
         )
     log.info("%s: not UTF-8, read as %s (charset-normalizer)", name, best.encoding)
@@ -64,7 +64,7 @@ def _strict(data: bytes, encoding: str, name: str) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as e:
         raise UnreadableDocumentError(
-            f"{name}: overgeslagen, het bestand begint met een {encoding}-markering maar is geen "
+            f"{name}: het bestand begint met een {encoding}-markering maar is geen "
             f"geldige {encoding}-tekst ({e.reason} op byte {e.start}). Sla het op als UTF-8."
         ) from e
 
@@ -80,6 +80,6 @@ def check_text(text: str, name: str) -> None:
     if bad > max(MAX_GARBAGE_SHARE * len(text), MAX_GARBAGE_CHARS):
         kind = "NUL-bytes" if "\x00" in text else "besturingstekens"
         raise BinaryContentError(
-            f"{name}: overgeslagen, {bad} van de {len(text)} tekens zijn geen tekst ({kind}); "
+            f"{name}: {bad} van de {len(text)} tekens zijn geen tekst ({kind}); "
             "dit is geen tekstbestand of het is beschadigd. Exporteer het opnieuw als tekst."
         )

@@ -52,14 +52,14 @@ def split_front_matter(text: str, name: str) -> tuple[str, dict[str, Any]]:
     head, body = handler.split(text)
     if len(head) > MAX_FRONT_MATTER_CHARS:
         raise FrontMatterError(
-            f"{name}: overgeslagen, de front matter is {len(head)} tekens lang (maximaal "
+            f"{name}: de front matter is {len(head)} tekens lang (maximaal "
             f"{MAX_FRONT_MATTER_CHARS}). Zet lange tekst in de body, niet tussen de regels ---."
         )
     try:
         # An alias (*name) can repeat a structure exponentially once it is printed or hashed.
         if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(head)):
             raise FrontMatterError(
-                f"{name}: overgeslagen, de front matter gebruikt YAML-verwijzingen (*naam); "
+                f"{name}: de front matter gebruikt YAML-verwijzingen (*naam); "
                 "schrijf de waarden uit."
             )
         data = yaml.safe_load(head)
@@ -67,14 +67,14 @@ def split_front_matter(text: str, name: str) -> tuple[str, dict[str, Any]]:
         where = getattr(e, "problem_mark", None)
         line = f" (regel {where.line + 2})" if where is not None else ""
         raise FrontMatterError(
-            f"{name}: overgeslagen, de front matter (tussen de regels ---) is geen geldige "
+            f"{name}: de front matter (tussen de regels ---) is geen geldige "
             f"YAML{line}. Herstel de YAML of haal het blok weg."
         ) from e
     if data is None:
         return body, {}
     if not isinstance(data, dict):
         raise FrontMatterError(
-            f"{name}: overgeslagen, de front matter moet velden zijn (naam: waarde), maar is een "
+            f"{name}: de front matter moet velden zijn (naam: waarde), maar is een "
             f'{_kind(data)}. Schrijf bijvoorbeeld: title: "Titel van het document".'
         )
     return body, {str(key): _checked(str(key), value, name) for key, value in data.items()}
@@ -87,7 +87,7 @@ def _checked(key: str, value: object, name: str) -> object:
     valid, expected = rule
     if not valid(value):
         raise FrontMatterError(
-            f"{name}: overgeslagen, het veld '{key}' in de front matter moet {expected} zijn, "
+            f"{name}: het veld '{key}' in de front matter moet {expected} zijn, "
             f"maar is een {_kind(value)} ({_short(value)}). Herstel het veld in het bestand."
         )
     if isinstance(value, int | float) and not isinstance(value, bool) and key != "global_goals":

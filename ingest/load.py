@@ -95,7 +95,7 @@ def _load_pdf(path: Path) -> tuple[str, dict[str, Any]]:
         reader = PdfReader(str(path), strict=False)
         if len(reader.pages) > MAX_PDF_PAGES:
             raise UnsafeFileError(
-                f"{path}: overgeslagen, het heeft {len(reader.pages)} pagina's (maximaal "
+                f"{path}: het heeft {len(reader.pages)} pagina's (maximaal "
                 f"{MAX_PDF_PAGES}). Splits het in kleinere documenten."
             )
         pages: list[str] = []
@@ -183,7 +183,7 @@ def candidates(paths: Sequence[Path]) -> Iterator[tuple[Path, str | None]]:
 
 def _link_reason(link: Path) -> str:
     return (
-        f"{link}: overgeslagen, een koppeling (symlink) naar {link.resolve()}, buiten de mappen "
+        f"{link}: een koppeling (symlink) naar {link.resolve()}, buiten de mappen "
         "die worden ingelezen. Kopieer het bestand in de map als het erbij hoort."
     )
 
@@ -228,7 +228,7 @@ def load_document(path: Path) -> SourceDocument:
     text = clean_text(raw)
     if not any(ch.isalnum() for ch in HEADING.sub("", text)):
         what = "alleen koppen, geen tekst" if any(ch.isalnum() for ch in text) else "geen tekst"
-        raise UnreadableDocumentError(f"{path}: overgeslagen, bevat {what}")
+        raise UnreadableDocumentError(f"{path}: bevat {what}")
     title = str(meta.pop("title", "") or _first_heading(text) or path.stem)
     url = meta.pop("url", None) or meta.pop("source", None)
     return SourceDocument(

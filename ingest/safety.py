@@ -29,7 +29,7 @@ def check_size(path: Path) -> None:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise UnsafeFileError(
-            f"{path}: overgeslagen, het bestand is {_mb(size)} (maximaal {_mb(MAX_FILE_BYTES)}). "
+            f"{path}: het bestand is {_mb(size)} (maximaal {_mb(MAX_FILE_BYTES)}). "
             "Splits het in kleinere documenten."
         )
 
@@ -38,7 +38,7 @@ def check_text_length(length: int, path: Path) -> None:
     """Refuse extracted text longer than MAX_TEXT_CHARS (embedding it would take too long)."""
     if length > MAX_TEXT_CHARS:
         raise UnsafeFileError(
-            f"{path}: overgeslagen, het bevat {_count(length)} tekens tekst (maximaal "
+            f"{path}: het bevat {_count(length)} tekens tekst (maximaal "
             f"{_count(MAX_TEXT_CHARS)}). Splits het in kleinere documenten."
         )
 
@@ -80,7 +80,7 @@ def check_archive(path: Path) -> None:
 
 def _bomb(path: Path, why: str) -> UnsafeFileError:
     return UnsafeFileError(
-        f"{path}: overgeslagen, mogelijk een zip-bom: {why}. Open het in een tekstverwerker, "
+        f"{path}: mogelijk een zip-bom: {why}. Open het in een tekstverwerker, "
         "verwijder lege of herhaalde inhoud en sla het opnieuw op."
     )
 
@@ -107,7 +107,7 @@ def pdf_limits() -> Iterator[None]:
 
 def pdf_bomb(path: Path) -> UnsafeFileError:
     return UnsafeFileError(
-        f"{path}: overgeslagen, een gecomprimeerd deel pakt uit tot meer dan "
+        f"{path}: een gecomprimeerd deel pakt uit tot meer dan "
         f"{_mb(MAX_PDF_STREAM_BYTES)}; mogelijk een PDF-bom. Maak de PDF opnieuw, bijvoorbeeld "
         "met 'Afdrukken als PDF'."
     )

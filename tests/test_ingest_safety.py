@@ -287,6 +287,6 @@ def test_20_mb_single_line_file_is_chunked_and_refused_by_size(
     assert summary.added == ["klein"]
     [(path, reason)] = summary.skipped
     assert Path(path).name == "groot.txt"
-    assert "overgeslagen, het bevat 20.971.520 tekens tekst" in reason
+    assert "groot.txt: het bevat 20.971.520 tekens tekst" in reason
     assert f"maximaal {MAX_TEXT_CHARS:,}".replace(",", ".") in reason
     assert "Splits het" in reason

@@ -19,7 +19,9 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
+from subprocess import PIPE
 from typing import Any
 
 import httpx
@@ -224,8 +226,7 @@ def run_until(
     began = time.monotonic()
     killed = False
     while proc.poll() is None and time.monotonic() - began < timeout:
-        done = [int(m.group(1)) for m in PROGRESS.finditer(bytes(err))]
-        if moment(time.monotonic() - began, max(done, default=-1)):
+        if moment(time.monotonic() - began, progress(err)):
             os.kill(proc.pid, signal.SIGKILL)
             killed = True
             break
@@ -235,6 +236,11 @@ def run_until(
     proc.wait(timeout=30)
     reader.join(timeout=10)
     return killed and proc.returncode == -signal.SIGKILL, bytes(err)
+
+
+def progress(err: bytearray) -> int:
+    """How many documents the CLI's progress bar says are done (-1 before it shows)."""
+    return max((int(m.group(1)) for m in PROGRESS.finditer(bytes(err))), default=-1)
 
 
 def _drain(stream: Any, into: bytearray) -> None:
@@ -298,56 +304,62 @@ def test_sigkill_during_ingest_leaves_no_lock_and_no_duplicates(
 # --- a Chroma server lost during ingest --rebuild ---------------------------------------------
 
 
+@contextmanager
+def chroma_server(folder: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
+    """`chroma run` on ``port`` with its data in ``folder``, answering its heartbeat."""
+    chroma = Path(sys.executable).parent / "chroma"
+    with (folder / "chroma.log").open("ab") as log:
+        server = subprocess.Popen(
+            [str(chroma), "run", "--path", str(folder / "db"), "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    url = f"http://127.0.0.1:{port}/api/v2/heartbeat"
+                    if httpx.get(url, timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline and server.poll() is None
+                time.sleep(0.2)
+            yield server
+        finally:
+            if server.poll() is None:
+                server.kill()
+                server.wait()
+
+
 @pytest.mark.server
 @pytest.mark.timeout(300)
 def test_chroma_server_lost_during_rebuild_is_a_dutch_error(folder: Path, tmp_path: Path) -> None:
     port = free_port()
-    chroma = Path(sys.executable).parent / "chroma"
-    server_log = (tmp_path / "chroma.log").open("wb")
-    server = subprocess.Popen(
-        [str(chroma), "run", "--path", str(tmp_path / "db"), "--port", str(port)],
-        stdout=server_log,
-        stderr=subprocess.STDOUT,
-    )
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline and server.poll() is None
-            time.sleep(0.2)
-        env = clean_env(LEERSTAD_DATA_DIR=str(tmp_path / "data"), LEERSTAD_CHROMA=url)
-        cli = subprocess.Popen(
-            [sys.executable, "-m", "leerstad.cli", "ingest", str(folder), "--rebuild"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        err = bytearray()
+    env = clean_env(LEERSTAD_DATA_DIR=str(tmp_path / "data"), LEERSTAD_CHROMA=url)
+    args = [sys.executable, "-m", "leerstad.cli", "ingest", str(folder), "--rebuild"]
+    with chroma_server(tmp_path, port) as server:
+        cli = subprocess.Popen(args, cwd=ROOT, env=env, stdout=PIPE, stderr=PIPE)
         assert cli.stderr is not None
+        err = bytearray()
         reader = threading.Thread(target=lambda: _drain(cli.stderr, err), daemon=True)
         reader.start()
-        while (
-            cli.poll() is None
-            and max((int(m.group(1)) for m in PROGRESS.finditer(bytes(err))), default=-1) < 5
-        ):
+        while cli.poll() is None and progress(err) < 5:
             time.sleep(0.05)
         server.kill()  # the server dies in the middle of the rebuild
         server.wait()
         cli.wait(timeout=120)
         reader.join(timeout=10)
-    finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait()
-        server_log.close()
     stderr = err.decode(errors="replace")
     assert cli.returncode == 1, stderr[-3000:]
     assert "Traceback" not in stderr
     assert "Fout: De Chroma-server op " + url in stderr
     assert "reageert niet meer" in stderr and "vorige index" in stderr
+
+    # The server comes back on the same data: the same command now succeeds.
+    with chroma_server(tmp_path, port):
+        settings = Settings(data_dir=tmp_path / "data", chroma=url)
+        summary = ingest_paths([folder], settings, rebuild=True, progress=False)
+        assert len(summary.added) == 10
+        assert open_client(settings).get_collection(settings.collection).count() == summary.chunks
