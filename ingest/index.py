@@ -24,8 +24,9 @@ from assistant.store import (
     read_state,
 )
 from ingest.chunk import chunk_document
-from ingest.errors import NoDocumentsError, UnreadableDocumentError
-from ingest.load import SourceDocument, discover, load_document
+from ingest.errors import NoDocumentsError
+from ingest.guard import store_errors
+from ingest.load import SourceDocument, load_all
 
 if TYPE_CHECKING:
     import chromadb
@@ -81,24 +82,6 @@ def write_lock(settings: Settings) -> Iterator[None]:
         lock.release()
 
 
-def load_all(paths: Sequence[Path], summary: IngestSummary) -> list[SourceDocument]:
-    """Load every supported file; unreadable ones are skipped and named in the summary."""
-    docs: dict[str, SourceDocument] = {}
-    for path in discover(paths):
-        try:
-            doc = load_document(path)
-        except UnreadableDocumentError as e:
-            log.warning("skipped %s: %s", path, e)
-            summary.skipped.append((str(path), str(e)))
-            continue
-        if doc.doc_id in docs:
-            reason = f"{path}: document-id {doc.doc_id!r} bestaat al ({docs[doc.doc_id].path})"
-            summary.skipped.append((str(path), reason))
-            continue
-        docs[doc.doc_id] = doc
-    return list(docs.values())
-
-
 def ingest_paths(
     paths: Sequence[Path],
     settings: Settings,
@@ -116,7 +99,7 @@ def ingest_paths(
     """
     started = time.perf_counter()
     summary = IngestSummary()
-    docs = load_all(paths, summary)
+    docs = load_all(paths, summary.skipped)
     if not docs:
         raise NoDocumentsError(
             f"Geen leesbare documenten gevonden in {', '.join(map(str, paths))} "
@@ -127,7 +110,7 @@ def ingest_paths(
                 else ""
             )
         )
-    with write_lock(settings):
+    with write_lock(settings), store_errors(settings):
         client = open_client(settings)
         target = settings.collection + "-rebuild" if rebuild else settings.collection
         if rebuild:
@@ -233,7 +216,7 @@ def embedding_text(chunk: Chunk) -> str:
 
 def delete_documents(doc_ids: Sequence[str], settings: Settings) -> list[str]:
     """Remove documents from the index; returns the ids that were there."""
-    with write_lock(settings):
+    with write_lock(settings), store_errors(settings):
         client = open_client(settings)
         state = read_state(client, settings.collection)
         if state is None:
