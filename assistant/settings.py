@@ -23,6 +23,9 @@ class Settings:
     """
 
     data_dir: Path = Path("data")
+    # Embeddings cached by text and model, shared by re-ingests, rebuilds, eval and bench indexes;
+    # empty: data_dir/cache.
+    cache_dir: Path | None = None
     corpus_dir: Path = Path("corpus")
     collection: str = "leerstad"
     # "persistent" (embedded, under data_dir) or an http(s) URL of a `chroma run` server.
@@ -84,6 +87,10 @@ class Settings:
         return self.data_dir / "keyword"
 
     @property
+    def embedding_cache_dir(self) -> Path:
+        return self.cache_dir if self.cache_dir is not None else self.data_dir / "cache"
+
+    @property
     def state_file(self) -> Path:
         return self.data_dir / "index-state.json"
 
@@ -112,7 +119,7 @@ class Settings:
 def _convert(name: str, annotation: object, raw: str) -> object:
     kind = str(annotation)
     try:
-        if kind == "Path":
+        if kind in ("Path", "Path | None"):
             return Path(raw)
         if kind == "int":
             return int(raw)
