@@ -40,7 +40,9 @@ def _minilm(device: str, batch_size: int) -> Embeddings:
 
 
 def _use(device: str, batch_size: int) -> Embeddings:
-    return UniversalSentenceEncoder()
+    # One BLAS thread: with two on this 2-core machine under load, one query took 110 ms
+    # instead of 2 ms, and batches ran at 11-18 texts/s instead of 30-44 (docs/benchmarks.md).
+    return UniversalSentenceEncoder(threads=1)
 
 
 # Embedding models by name. The two that ship inside PyPI packages are checked by sha256; any

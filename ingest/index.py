@@ -174,19 +174,29 @@ def ingest_paths(
 def plan_changes(
     index: Index, docs: list[SourceDocument], settings: Settings, summary: IngestSummary
 ) -> Plan:
-    """Chunk every document and decide, per chunk, whether it needs embedding."""
+    """Chunk the documents that changed and decide, per chunk, whether it needs embedding.
+
+    A document whose text and chunking settings are as recorded is not even chunked, so an
+    unchanged re-ingest costs little more than reading the files.
+    """
     plan = Plan()
     known = index.state.documents
+    chunking = _chunking(settings)
     candidates: dict[str, list[Chunk]] = {}
     for doc in docs:
-        chunks = chunk_document(doc, settings.chunk_size, settings.chunk_min_size)
         info = known.get(doc.doc_id)
-        if info and info["doc_hash"] == chunks[0].doc_hash and info["chunks"] == len(chunks):
+        if info and info["doc_hash"] == doc.doc_hash[:16] and info.get("chunking") == chunking:
             summary.unchanged.append(doc.doc_id)
+            continue
+        chunks = chunk_document(doc, settings.chunk_size, settings.chunk_min_size)
+        if info and info["doc_hash"] == chunks[0].doc_hash and info["chunks"] == len(chunks):
+            # Recorded before the chunking settings were: record them, nothing to embed.
+            summary.unchanged.append(doc.doc_id)
+            plan.records[doc.doc_id] = {**info, "chunking": chunking}
             continue
         candidates[doc.doc_id] = chunks
         (summary.updated if info else summary.added).append(doc.doc_id)
-        plan.records[doc.doc_id] = _record(doc, chunks)
+        plan.records[doc.doc_id] = {**_record(doc, chunks), "chunking": chunking}
     old = _old_hashes(index, candidates)
     for doc_id, chunks in candidates.items():
         for c in chunks:
@@ -250,6 +260,11 @@ def reconcile(index: Index) -> int:
     for start in range(0, len(orphans), BATCH):
         index.collection.delete(ids=orphans[start : start + BATCH])
     return index.collection.count()
+
+
+def _chunking(settings: Settings) -> str:
+    """The chunking settings a document's chunks were made with (part of its record)."""
+    return f"{settings.chunk_size}/{settings.chunk_min_size}"
 
 
 def _chunk_ids(doc_id: str, info: dict[str, Any]) -> list[str]:
