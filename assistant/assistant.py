@@ -15,12 +15,12 @@ from assistant.answering.parts import join_answers, split_parts
 from assistant.citations import to_source
 from assistant.conversation.memory import as_turns, context_of, standalone_question
 from assistant.errors import LeerstadError
-from assistant.keyword import KeywordIndex, words
+from assistant.keyword import words
 from assistant.messages import Messages, messages_for
 from assistant.records import Answer, Passage, Turn
 from assistant.retrieve import HybridRetriever, chunk_from
 from assistant.settings import Settings
-from assistant.store import IndexState, open_for_query, read_state, reset_client_cache
+from assistant.store import Index, IndexState, open_index
 from assistant.vocabulary import load_vocabulary
 
 log = logging.getLogger(__name__)
@@ -72,25 +72,22 @@ class Assistant:
         self.vocabulary = load_vocabulary()
         self.backend = backend or build_backend(self.settings)
         self._retriever: HybridRetriever | None = None
-        self._state: IndexState | None = None
+        self._opened: Index | None = None
 
     # -- the index ---------------------------------------------------------------------------
 
     def _index(self) -> tuple[HybridRetriever, IndexState]:
         """The retriever for the current index, reopened when another writer changed it."""
-        if self._retriever is not None and self._state is not None:
-            store = self._retriever.store
-            current = read_state(store._client, self.settings.collection)
-            if current is not None and current.revision == self._state.revision:
-                return self._retriever, self._state
-            reset_client_cache()  # an embedded client caches vectors it has loaded
-        store, state = open_for_query(self.settings)
-        keyword = KeywordIndex.for_collection(store._collection, self.settings, state.revision)
-        self._retriever = HybridRetriever(
-            store=store, keyword=keyword, vocabulary=self.vocabulary, settings=self.settings
-        )
-        self._state = state
-        return self._retriever, state
+        index = self._opened.fresh() if self._opened is not None else open_index(self.settings)
+        if index is not self._opened or self._retriever is None:
+            self._retriever = HybridRetriever(
+                store=index.vectors,
+                keyword=index.keyword(),
+                vocabulary=self.vocabulary,
+                settings=self.settings,
+            )
+            self._opened = index
+        return self._retriever, index.state
 
     @property
     def retriever(self) -> HybridRetriever:
