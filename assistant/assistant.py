@@ -138,18 +138,22 @@ class Assistant:
         parts, background = [question], ""
         if getattr(self.backend, "splits_questions", False):
             parts, background = split_parts(question)
+        # The parts of one message are about what the whole message is about.
+        about = self._about(question) if len(parts) > 1 or background else frozenset()
         if len(parts) > 1:
             # Each part is answered on its own; one that refers back ("en wat kost dat?") is
             # read after the part before it, as in a conversation.
             answers = [
-                self._final(self.prepare(part, (*turns, *map(Turn, parts[:i])), language)[0])
+                self._final(
+                    self.prepare(part, (*turns, *map(Turn, parts[:i])), language, topic=about)[0]
+                )
                 for i, part in enumerate(parts)
             ]
             final = join_answers(parts, answers, language)
             timings = {"total_ms": (time.perf_counter() - started) * 1000}
             yield replace(final, timings_ms=timings, notices=(*notices, *final.notices))
             return
-        request, timings = self.prepare(parts[0], turns, language, background)
+        request, timings = self.prepare(parts[0], turns, language, background, about)
         t = time.perf_counter()
         final: Answer | None = None
         for partial in self.backend.stream(request):
@@ -165,18 +169,23 @@ class Assistant:
         yield replace(final, text=text, timings_ms=timings, notices=(*notices, *final.notices))
 
     def prepare(
-        self, question: str, turns: tuple[Turn, ...], language: str, background: str = ""
+        self,
+        question: str,
+        turns: tuple[Turn, ...],
+        language: str,
+        background: str = "",
+        topic: frozenset[str] = frozenset(),
     ) -> tuple[Request, dict[str, float]]:
         """The request a backend answers: the question resolved against the conversation (and
         the message's other sentences, ``background``), and the passages retrieved for it;
-        with the time each step took, in ms."""
+        with the time each step took, in ms. ``topic``: documents the message is about."""
         retriever, _ = self._index()
         timings: dict[str, float] = {}
         t = time.perf_counter()
         standalone = self._standalone(question, turns)
         timings["rewrite_ms"] = (time.perf_counter() - t) * 1000
         followup = standalone != question
-        topic = self._topic(turns, retriever) if followup else frozenset()
+        topic = topic | (self._topic(turns, retriever) if followup else frozenset())
         passages, search_timings = retriever.search(standalone, topic)
         timings.update(search_timings)
         request = Request(
@@ -195,6 +204,12 @@ class Assistant:
     def _final(self, request: Request) -> Answer:
         *_, final = self.backend.stream(request)
         return final
+
+    def _about(self, message: str) -> frozenset[str]:
+        """The document a whole message retrieves first: what its parts are about."""
+        retriever, _ = self._index()
+        passages, _ = retriever.search(message)
+        return frozenset(p.chunk.doc_id for p in passages[:1])
 
     def _standalone(self, question: str, turns: tuple[Turn, ...]) -> str:
         if not turns:

@@ -267,9 +267,8 @@ def _feedback(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from web.server import serve  # the web app and its heavy imports: only for `serve`
-
     from assistant.feedback import FeedbackStore
+    from web.server import serve  # the web app and its heavy imports: only for `serve`
 
     expired = FeedbackStore.from_settings(settings).expire()
     if expired:

@@ -25,11 +25,12 @@ FEATURES = (
     "soft_coverage",  # the same, a concept counting as far as a sentence word is close in meaning
     "missing",  # how heavy the question's weightiest concept is that the sentence lacks (0-1)
     "passage_missing",  # the same for the whole passage
+    "strict_missing",  # the same, words no passage has at full weight ("regenen", "burgemeester")
     "passage_coverage",  # the same over the whole passage, earlier turns included at half
     "strict_coverage",  # the passage, with words no passage has counted in full
     "dense_sentence",  # cosine of question and sentence (the embedding model)
     "dense_passage",  # cosine of question and passage
-    "dense_context",  # cosine of the conversation so far and the sentence
+    "dense_context",  # cosine of the question read in its conversation and the sentence
     "rank",  # 1 / (1 + retrieval rank of the passage)
     "type_match",  # an answer type was asked (e-mail, count, ...) and the sentence has it
     "type_miss",  # an answer type was asked and the sentence lacks it
@@ -122,13 +123,15 @@ def candidates(request: Request, q: Analysis, embed: Embed) -> list[Candidate]:
         return []
     texts = [r[3] for r in rows]
     passages = list(dict.fromkeys(r[0].chunk.text for r in rows))
-    # A follow-up ("hoe bereik ik haar?") means what it says together with what came before.
-    queries = [request.standalone, request.context or request.standalone]
+    # A follow-up ("hoe bereik ik haar?") means what it says together with what came before;
+    # the question alone and the question in its conversation are two signals.
+    queries = [request.question, f"{request.context} {request.question}".strip()]
     vectors = embed([*queries, *texts, *passages])
     question, context = vectors[0], vectors[1]
     sentence_vecs = vectors[2 : 2 + len(texts)]
     passage_vec = dict(zip(passages, vectors[2 + len(texts) :], strict=True))
     soft = SoftCoverage(q.wanted, embed, [*texts, *passages])
+    strict = SoftCoverage(q.strict, embed, passages)
     english = float(request.language == "en")
     out: list[Candidate] = []
     for (passage, rank, position, sentence, cov, covered), vec in zip(
@@ -141,11 +144,12 @@ def candidates(request: Request, q: Analysis, embed: Embed) -> list[Candidate]:
             cov,
             *soft(sentence, covered),
             soft(chunk.text, q.wanted.covered_by(whole))[1],
+            strict(chunk.text, q.strict.covered_by(whole))[1],
             q.wanted.coverage(whole)[0],
             q.strict.coverage(whole)[0],
             float(vec @ question),
             float(passage_vec[chunk.text] @ question),
-            float(vec @ context) if request.context else float(vec @ question),
+            float(vec @ context),
             1.0 / (1 + rank),
             float(q.answer_type is not None and typed),
             float(q.answer_type is not None and not typed),

@@ -19,6 +19,7 @@ GATE_FEATURES = (
     "chance",
     "missing",
     "passage_missing",
+    "strict_missing",
     "required",
     "own_coverage",
     "soft_coverage",
