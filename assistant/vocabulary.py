@@ -128,7 +128,14 @@ class Vocabulary:
         owned: list[set[str]] = []  # the question's words behind each concept
         claimed: set[str] = set()
         for group in self.synonyms:
-            present = [p for p in group if self._matches(p, plain) or _has_phrase(p, stemmed)]
+            # A one-word synonym matches in any inflection ("bereik" / "bereiken"), by stem.
+            present = [
+                p
+                for p in group
+                if self._matches(p, plain)
+                or _has_phrase(p, stemmed)
+                or (" " not in p and set(tokenize(p)) & set(forms) == set(tokenize(p)) != set())
+            ]
             if not present:
                 continue
             own = [s for p in present for s in tokenize(p) if s not in self.question_words]

@@ -104,9 +104,12 @@ def report_parser(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """``leerstad eval``'s arguments on ``p``, with its subcommands ``report`` and ``compare``."""
     run_parser(p)
-    commands = p.add_subparsers(dest="eval_command", metavar="{report,compare}")
+    from evals.fit import fit_parser
+
+    commands = p.add_subparsers(dest="eval_command", metavar="{report,compare,fit}")
     report_parser(commands.add_parser("report", help="een bestaande run opnieuw scoren"))
     compare_parser(commands.add_parser("compare", help="twee runs vergelijken"))
+    fit_parser(commands.add_parser("fit", help="het antwoordmodel aanpassen op dev-sets"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -134,6 +137,10 @@ def run(args: argparse.Namespace, settings: Settings | None = None) -> int:
             return _compare(args, console)
         if args.eval_command == "report":
             return _rescore(args, console)
+        if args.eval_command == "fit":
+            from evals.fit import fit
+
+            return fit(args, settings or Settings.from_env())
         if args.dataset is None or args.out is None:
             raise EvalError(
                 "--dataset en --out zijn verplicht om een dataset te draaien (of gebruik "

@@ -193,18 +193,35 @@ def choose_ratio(questions: list[Question], chances: list[np.ndarray]) -> float:
     return max(RATIOS, key=value)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m evals.fit", description=__doc__)
-    parser.add_argument("--dataset", type=Path, required=True)
-    parser.add_argument("--extra-corpus", type=Path, action="append", default=[])
-    parser.add_argument("--out", type=Path, default=Path("assistant/data") / MODEL_FILE)
-    args = parser.parse_args(argv)
-    from assistant.settings import Settings
+def fit_parser(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """``leerstad eval fit``'s arguments."""
+    p.add_argument(
+        "--dataset",
+        type=Path,
+        action="append",
+        required=True,
+        help="dataset om op aan te passen (herhaalbaar; de dev-sets, nooit de blinde set)",
+    )
+    p.add_argument(
+        "--extra-corpus", type=Path, action="append", default=[], help="extra map (afleiders)"
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("assistant/data") / MODEL_FILE,
+        help="waar het model komt (standaard: %(default)s)",
+    )
+    return p
+
+
+def fit(args: argparse.Namespace, settings: Any) -> int:
+    """Fit on ``args.dataset`` (an index of the corpus plus ``--extra-corpus``), write the model
+    to ``args.out`` and print what cross-validation found."""
     from evals.run import eval_settings
 
-    examples = load_dataset(args.dataset)
-    with eval_settings(Settings.from_env(), args.extra_corpus, progress=False) as settings:
-        questions = collect(examples, settings)
+    examples = [e for path in args.dataset for e in load_dataset(path)]
+    with eval_settings(settings, args.extra_corpus, progress=False) as used:
+        questions = collect(examples, used)
     chances, confidence = out_of_fold(questions)
     decision = choose_threshold(questions, confidence)
     ratio = choose_ratio(questions, chances)
@@ -221,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         "gate": gate.to_json(),
         "threshold": decision["threshold"],
         "ratio": ratio,
-        "fitted_on": {"dataset": str(args.dataset), "sha256": file_sha256(args.dataset)},
+        "fitted_on": [{"dataset": str(p), "sha256": file_sha256(p)} for p in args.dataset],
         "embedding_model": settings.embedding_model,
         "cross_validation": {
             "folds": FOLDS,
@@ -234,12 +251,19 @@ def main(argv: list[str] | None = None) -> int:
     right = max(r["right"] for r in decision["curve"])
     print(
         f"{args.out}: threshold {decision['threshold']}, ratio {ratio}, out-of-fold "
-        f"{right}/{len(questions)} right decisions, best sentence holds a fact for "
+        f"{right}/{len(questions)} right decisions at best, best sentence holds a fact for "
         f"{report['cross_validation']['top1_holds_a_fact']} of answerable questions"
     )
     print("sentence:", dict(zip(FEATURES, sentence.coef.round(2).tolist(), strict=True)))
     print("gate:", dict(zip(GATE_FEATURES, gate.coef.round(2).tolist(), strict=True)))
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    from assistant.settings import Settings
+
+    parser = fit_parser(argparse.ArgumentParser(prog="python -m evals.fit", description=__doc__))
+    return fit(parser.parse_args(argv), Settings.from_env())
 
 
 if __name__ == "__main__":
