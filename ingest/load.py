@@ -168,14 +168,14 @@ def candidates(paths: Sequence[Path]) -> Iterator[tuple[Path, str | None]]:
         if not path.is_dir():
             yield path, None
             continue
-        # rglob does not descend into linked folders; files in them inside the roots are found
-        # at their real place.
+        # rglob does not descend into linked folders, and files in linked folders inside the
+        # roots are found at their real place; the resolved-path check holds either way.
         for child in sorted(path.rglob("*")):
             hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
             readme = child.stem.upper() == "README"  # notes about the folder, not a source
             if hidden or readme:
                 continue
-            if child.is_symlink() and escapes(child, roots):
+            if escapes(child, roots):  # a link, or a file reached through a linked folder
                 yield child, _link_reason(child)
             elif child.is_file() and child.suffix.lower() in LOADERS:
                 yield child, None
