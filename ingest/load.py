@@ -269,6 +269,7 @@ def clean_text(raw: str) -> str:
     """Normalise Unicode and whitespace and drop Markdown markup that is not content."""
     text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\u00a0", " ")
     text = GARBAGE.sub("", text.replace("\ufeff", ""))  # stray control characters, BOMs
+    text = re.sub("[\v\f\r]", "\n", text)  # Word's line breaks, page breaks, old Mac lines
     text = _LINK.sub(r"\1", text)
     text = _EMPHASIS.sub(r"\2", text)
     text = "\n".join(line.rstrip() for line in text.split("\n"))

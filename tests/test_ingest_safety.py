@@ -155,6 +155,11 @@ DECODED = [
         DUTCH,
     ),
     Decoded("getal-titel.md", _front("title: 2030"), GOOD_SENTENCE + "\n", "2030"),
+    Decoded(
+        "regeleinden.txt",
+        lambda p: p.write_bytes(b"Regel een.\vRegel twee.\fPagina twee.\rOude Mac-regel.\r\n"),
+        "Regel een.\nRegel twee.\nPagina twee.\nOude Mac-regel.\n",
+    ),
 ]
 
 
