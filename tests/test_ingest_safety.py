@@ -275,6 +275,18 @@ def test_long_lines_are_cleaned_and_chunked_in_bounds(name: str) -> None:
     assert count >= 1
 
 
+@pytest.mark.parametrize("size", [5_000, 30_000], ids=["pysbd-windows", "regex"])
+def test_long_paragraphs_are_cut_at_sentence_ends(size: int) -> None:
+    sentence = "Het kindcentrum (0-12 jaar) opent om 7.30 uur. Ouders zijn welkom! "
+    text = clean_text(sentence * (size // len(sentence)))
+    doc = SourceDocument("lang", "Lang", text, Path("lang.txt"))
+    chunks = [c.text for c in chunk_document(doc, 600) if c.kind == "text"]
+    assert len(chunks) > size // 600
+    for chunk in chunks:
+        assert chunk.startswith(("Het kindcentrum", "Ouders")), chunk[:40]
+        assert chunk.endswith(("uur.", "welkom!")), chunk[-40:]
+
+
 @pytest.mark.timeout(300)
 def test_20_mb_single_line_file_is_chunked_and_refused_by_size(
     tmp_path: Path, fresh_settings: Settings
