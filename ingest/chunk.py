@@ -98,7 +98,7 @@ def _window_end(text: str, start: int) -> int:
 def _regex_sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     position = start
     for match in _SENTENCE_END.finditer(text, start, end):
-        yield from _trimmed(text, position, match.start() + 1)
+        yield from _trimmed(text, position, match.end())  # closing quotes stay with it
         position = match.end()
     yield from _trimmed(text, position, end)
 

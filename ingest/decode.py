@@ -21,8 +21,9 @@ _BOMS = (
 )
 
 # Unicode's control characters (category Cc) except those that belong in text: tab, newline,
-# carriage return and form feed (a page break); plus U+FFFD, what a failed decoding leaves.
-GARBAGE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
+# vertical tab (Word's line break), form feed (a page break) and carriage return; plus U+FFFD,
+# what a failed decoding leaves.
+GARBAGE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
 
 
 def decode(data: bytes, name: str) -> str:

@@ -168,14 +168,14 @@ def candidates(paths: Sequence[Path]) -> Iterator[tuple[Path, str | None]]:
         if not path.is_dir():
             yield path, None
             continue
-        # rglob does not descend into linked folders; files in them inside the roots are found
-        # at their real place.
+        # rglob does not descend into linked folders, and files in linked folders inside the
+        # roots are found at their real place; the resolved-path check holds either way.
         for child in sorted(path.rglob("*")):
             hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
             readme = child.stem.upper() == "README"  # notes about the folder, not a source
             if hidden or readme:
                 continue
-            if child.is_symlink() and escapes(child, roots):
+            if escapes(child, roots):  # a link, or a file reached through a linked folder
                 yield child, _link_reason(child)
             elif child.is_file() and child.suffix.lower() in LOADERS:
                 yield child, None
@@ -269,6 +269,7 @@ def clean_text(raw: str) -> str:
     """Normalise Unicode and whitespace and drop Markdown markup that is not content."""
     text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\u00a0", " ")
     text = GARBAGE.sub("", text.replace("\ufeff", ""))  # stray control characters, BOMs
+    text = re.sub("[\v\f\r]", "\n", text)  # Word's line breaks, page breaks, old Mac lines
     text = _LINK.sub(r"\1", text)
     text = _EMPHASIS.sub(r"\2", text)
     text = "\n".join(line.rstrip() for line in text.split("\n"))

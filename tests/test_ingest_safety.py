@@ -155,6 +155,11 @@ DECODED = [
         DUTCH,
     ),
     Decoded("getal-titel.md", _front("title: 2030"), GOOD_SENTENCE + "\n", "2030"),
+    Decoded(
+        "regeleinden.txt",
+        lambda p: p.write_bytes(b"Regel een.\vRegel twee.\fPagina twee.\rOude Mac-regel.\r\n"),
+        "Regel een.\nRegel twee.\nPagina twee.\nOude Mac-regel.\n",
+    ),
 ]
 
 
@@ -268,6 +273,18 @@ def test_long_lines_are_cleaned_and_chunked_in_bounds(name: str) -> None:
     text = clean_text(PATHOLOGICAL[name])
     count = _check_chunks(SourceDocument("lang", "Lang", text, Path("lang.txt")))
     assert count >= 1
+
+
+@pytest.mark.parametrize("size", [5_000, 30_000], ids=["pysbd-windows", "regex"])
+def test_long_paragraphs_are_cut_at_sentence_ends(size: int) -> None:
+    sentence = "Het kindcentrum (0-12 jaar) opent om 7.30 uur. Ouders zijn welkom! "
+    text = clean_text(sentence * (size // len(sentence)))
+    doc = SourceDocument("lang", "Lang", text, Path("lang.txt"))
+    chunks = [c.text for c in chunk_document(doc, 600) if c.kind == "text"]
+    assert len(chunks) > size // 600
+    for chunk in chunks:
+        assert chunk.startswith(("Het kindcentrum", "Ouders")), chunk[:40]
+        assert chunk.endswith(("uur.", "welkom!")), chunk[-40:]
 
 
 @pytest.mark.timeout(300)
