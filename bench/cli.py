@@ -40,6 +40,12 @@ def parser() -> argparse.ArgumentParser:
         default=50_000,
         help="vanaf zoveel stukken de gedeelde embedding-cache gebruiken (daaronder koud)",
     )
+    p.add_argument(
+        "--naive-max",
+        type=int,
+        default=20_000,
+        help="de naïeve pijplijn alleen tot zoveel stukken (MiniLM is traag)",
+    )
     p.add_argument("--out", type=Path, help="schrijf het JSON-resultaat ook naar dit bestand")
     return p
 
@@ -63,6 +69,7 @@ def options(args: argparse.Namespace) -> Options:
         encode_sample=500 if args.quick else 2000,
         encoder_sample=200 if args.quick else 300,
         reuse_cache_from=args.shared_cache_from,
+        naive_max_chunks=args.naive_max,
     )
 
 
