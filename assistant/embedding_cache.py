@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 from pathlib import Path
@@ -73,8 +74,8 @@ class CachedEmbeddings(Embeddings):
     """An ``Embeddings`` that computes only texts the cache has not seen, in large batches.
 
     Queries are not cached: they are embedded once each and a cache would only hide their cost.
-    ``computed`` counts the texts the model itself embedded. The model is loaded on first need,
-    so an ingest that finds everything cached never loads it.
+    ``computed`` counts the texts the model itself embedded, ``seconds`` the time it took.
+    The model is loaded on first need, so an ingest that finds everything cached never loads it.
     """
 
     def __init__(
@@ -85,6 +86,7 @@ class CachedEmbeddings(Embeddings):
         self.cache = cache
         self.batch = batch
         self.computed = 0
+        self.seconds = 0.0  # spent in the model itself
 
     @property
     def inner(self) -> Embeddings:
@@ -98,7 +100,10 @@ class CachedEmbeddings(Embeddings):
         known = self.cache.get_many(keys)
         missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in known}
         for part in _slices(list(missing.items()), self.batch):
-            vectors = np.asarray(self.inner.embed_documents([t for _, t in part]), np.float32)
+            model = self.inner
+            started = time.perf_counter()
+            vectors = np.asarray(model.embed_documents([t for _, t in part]), np.float32)
+            self.seconds += time.perf_counter() - started
             fresh = {k: v for (k, _), v in zip(part, vectors, strict=True)}
             self.cache.put_many(fresh)
             known.update(fresh)

@@ -34,6 +34,18 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--shared", type=Path, default=ROOT.parent / "shared", help="map met corpus-extra"
     )
+    p.add_argument(
+        "--shared-cache-from",
+        type=int,
+        default=50_000,
+        help="vanaf zoveel stukken de gedeelde embedding-cache gebruiken (daaronder koud)",
+    )
+    p.add_argument(
+        "--naive-max",
+        type=int,
+        default=20_000,
+        help="de naïeve pijplijn alleen tot zoveel stukken (MiniLM is traag)",
+    )
     p.add_argument("--out", type=Path, help="schrijf het JSON-resultaat ook naar dit bestand")
     return p
 
@@ -55,7 +67,9 @@ def options(args: argparse.Namespace) -> Options:
         encoders=encoders,
         chroma=args.chroma,
         encode_sample=500 if args.quick else 2000,
-        encoder_sample=200 if args.quick else 1000,
+        encoder_sample=200 if args.quick else 300,
+        reuse_cache_from=args.shared_cache_from,
+        naive_max_chunks=args.naive_max,
     )
 
 

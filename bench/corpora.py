@@ -15,7 +15,7 @@ from ingest.chunk import chunk_document
 from ingest.load import discover, load_document
 
 # "seed" is corpus/ + corpus-extra alone; "tiny" is for the smoke test.
-SIZES = {"seed": 0, "tiny": 60, "1k": 1_000, "10k": 10_000, "100k": 100_000}
+SIZES = {"seed": 0, "tiny": 100, "1k": 1_000, "10k": 10_000, "100k": 100_000}
 # Made-up municipality names: the variants must not claim facts about real places.
 PLACES = [
     "Aldewerf",
@@ -48,7 +48,10 @@ PLACES = [
     "Ede-Noord",
     "Gorssel-Dorp",
 ]
-VERSION = 1  # bump when the variants change, so cached corpora are rebuilt
+VERSION = 2  # bump when the variants change, so cached corpora are rebuilt
+# Copies k and k + ORDERS share their paragraph order, so their chunks differ only in the place
+# name: the 100k corpus may reuse the vectors of the first ORDERS copies (see bench/warm.py).
+ORDERS = 40
 
 
 @dataclass(frozen=True)
@@ -72,11 +75,15 @@ def count_chunks(folder: Path, settings: Settings) -> tuple[int, int]:
     return len(docs), chunks
 
 
+def place_name(copy: int) -> str:
+    return f"{PLACES[copy % len(PLACES)]}-{copy // len(PLACES) + 1}"
+
+
 def variant(path: Path, copy: int) -> tuple[str, str]:
     """Copy ``copy`` of one distractor document: another place, its own title and paragraph
     order, each paragraph prefixed with the place (so every chunk is a new text to embed)."""
-    rng = random.Random(f"{VERSION}-{copy}-{path.name}")
-    place = f"{PLACES[copy % len(PLACES)]}-{copy // len(PLACES) + 1}"
+    rng = random.Random(f"1-{copy % ORDERS}-{path.name}")
+    place = place_name(copy)
     post = frontmatter.load(path)
     title = f"{post.get('title') or path.stem} ({place})"
     blocks = [b for b in re.split(r"\n\s*\n", post.content.replace("Utrecht", place)) if b.strip()]
@@ -129,7 +136,8 @@ def _chunks_per_copy(extra: Path, settings: Settings) -> int:
 def change_share(corpus: Corpus, share: float, marker: str) -> dict[Path, str]:
     """Change ``share`` of the variant documents in place (one sentence appended); returns
     their original texts for ``restore``. The same files for the same corpus and share."""
-    files = sorted(p for p in discover([corpus.folder]) if p.parent.name != "seed")
+    every = sorted(discover([corpus.folder]))
+    files = [p for p in every if p.parent.name != "seed"] or every
     picked = random.Random(f"change-{corpus.name}").sample(files, max(1, round(len(files) * share)))
     originals = {path: path.read_text(encoding="utf-8") for path in picked}
     for path, text in originals.items():

@@ -26,6 +26,7 @@ def ingest(paths: list[str]) -> dict[str, object]:
         "chunks": summary.chunks,
         "embedded": summary.embedded,
         "computed": summary.computed,
+        "encode_s": round(summary.encode_seconds, 2),
         "unchanged": len(summary.unchanged),
         "changed": len(summary.added) + len(summary.updated),
         "keyword_build_s": round(keyword.build_seconds, 2),

@@ -53,6 +53,7 @@ class IngestSummary:
     chunks: int = 0  # chunks in the collection afterwards
     embedded: int = 0  # chunks written with a new vector in this run
     computed: int = 0  # of those, vectors the model computed (the rest came from the cache)
+    encode_seconds: float = 0.0  # time spent in the embedding model itself
     seconds: float = 0.0
 
     def line(self) -> str:
@@ -150,6 +151,7 @@ def ingest_paths(
         write_plan(index.collection, plan, embeddings, progress)
         summary.embedded = len(plan.fresh)
         summary.computed = embeddings.computed
+        summary.encode_seconds = embeddings.seconds
         changed = bool(summary.added or summary.updated or removed or pending)
         revision = index.revision + 1 if changed or not index.state.complete else index.revision
         index = commit(index, plan.records, removed, revision)

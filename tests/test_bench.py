@@ -53,12 +53,17 @@ def test_corpus_keeps_the_seed_documents(tmp_path: Path, tiny_shared: Path) -> N
     corpus = build("tiny", tmp_path, root, tiny_shared, Settings())
     seeds = {p.name for p in (corpus.folder / "seed").iterdir()}
     assert {"integrale-kindcentra.md", "unesco-learning-cities.md", "alcoholwet.md"} <= seeds
-    assert corpus.chunks >= 60 > 0 and corpus.documents > len(seeds)
+    assert corpus.chunks > 60 and corpus.documents > len(seeds)
 
 
 def test_bench_json_has_every_figure(
-    tmp_path: Path, tiny_shared: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    tiny_shared: Path,
+    capsys: pytest.CaptureFixture[str],
+    clean_env: pytest.MonkeyPatch,
 ) -> None:
+    # The numpy encoder starts fastest in the four fresh processes the benchmark runs.
+    clean_env.setenv("LEERSTAD_EMBEDDING_MODEL", "use-multilingual-v3")
     work = tmp_path / "work"
     args = ["--sizes", "tiny", "--encoders", "", "--work", str(work), "--shared", str(tiny_shared)]
     assert main([*args, "--json"]) == 0
