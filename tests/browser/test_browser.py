@@ -191,6 +191,7 @@ def test_every_visible_word_and_aria_label_follows_the_language(
     assert "Conversation with Leerstad" in aria_labels(d)
     assert any(label.startswith("Leerstad's answer: ") for label in aria_labels(d))
     assert "Answers with sentences from the sources" in text_of(d, "#backend")
+    assert "How can our municipality become a member?" in text_of(d, "#examples")
     d.save_screenshot(str(artifacts / "english.png"))
     css(d, "#language")[0].click()
     wait_for(d, lambda d: css(d, "#ask")[0].text == "Verstuur vraag", 30)
