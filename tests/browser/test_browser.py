@@ -147,7 +147,6 @@ def test_answer_streams_with_a_busy_state_and_cites_its_sources(
     assert ("Wie moet de aanvraag steunen?", "down") in [r[:2] for r in rows]
 
 
-
 def test_a_question_that_is_too_long_gets_a_message_and_keeps_the_text(
     browser: WebDriver, app_url: str
 ) -> None:
