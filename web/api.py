@@ -242,21 +242,7 @@ def build_api(service: Service) -> FastAPI:
 
     @api.post(ASK_PATH)
     def ask_api(body: AskIn) -> JSONResponse:
-        question = checked_text("question", body.question, MAX_QUESTION_CHARS).strip()
-        if not question:
-            return error(400, "De vraag is leeg. Zet een vraag in het veld 'question'.")
-        history = history_of(body)
-        try:
-            answer = service.assistant().answer(question, history)
-        except LeerstadError as e:
-            return error(503, str(e))
-        except Exception:  # never a stack trace to the caller; the log keeps it
-            log.exception("POST /api/ask failed")
-            problem = service.store_problem()
-            if problem:
-                return error(503, problem)
-            return error(500, "Er ging iets onverwachts mis. Probeer het later opnieuw.")
-        return JSONResponse(answer.to_json())
+        return answer_request(service, body)
 
     @api.api_route("/api/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
     def unknown(rest: str, request: Request) -> JSONResponse:
@@ -264,6 +250,25 @@ def build_api(service: Service) -> FastAPI:
         return error(status, http_message(status, request))
 
     return api
+
+
+def answer_request(service: Service, body: AskIn) -> JSONResponse:
+    """The answer to a checked request, or a Dutch error: 503 when the index cannot be used."""
+    question = checked_text("question", body.question, MAX_QUESTION_CHARS).strip()
+    if not question:
+        return error(400, "De vraag is leeg. Zet een vraag in het veld 'question'.")
+    history = history_of(body)
+    try:
+        answer = service.assistant().answer(question, history)
+    except LeerstadError as e:
+        return error(503, str(e))
+    except Exception:  # never a stack trace to the caller; the log keeps it (not the question)
+        log.exception("POST /api/ask failed")
+        problem = service.store_problem()
+        if problem:
+            return error(503, problem)
+        return error(500, "Er ging iets onverwachts mis. Probeer het later opnieuw.")
+    return JSONResponse(answer.to_json())
 
 
 def http_message(status: int, request: Request) -> str:

@@ -118,6 +118,9 @@ CSS = """
 footer { display: none !important; }
 .gradio-container { padding-top: 0.5rem !important; }
 #header { align-items: center; }
+/* Empty message areas take no room (so the question box stays high on the page). */
+#service-status:not(:has(.status-warning)), #note:not(:has(p)),
+#admin-note:not(:has(p)) { display: none !important; }
 #examples { flex-direction: row !important; flex-wrap: wrap !important; gap: 0.4rem !important; }
 #examples > button { flex: 1 1 40% !important; min-width: 140px !important; }
 @media (max-width: 640px) {

@@ -72,7 +72,10 @@ def chat_tab(service: Service, conv: gr.State, lang: gr.Textbox, tr: Translated)
             message = gr.HTML(elem_id="note")
             tr.make(gr.Markdown, {"value": "## {examples}"}, elem_id="examples-heading")
             with gr.Row(elem_id="examples"):
-                examples = [gr.Button(q, size="sm", elem_classes=["example"]) for q in EXAMPLES]
+                examples = [
+                    tr.button(key, f"example-{n}", size="sm", elem_classes=["example"])
+                    for n, key in enumerate(EXAMPLES, 1)
+                ]
         with gr.Column(scale=2, min_width=300, elem_id="sources-column"):
             sources_heading = gr.Markdown(f"## {NL['sources']}", elem_id="sources-heading")
             sources = gr.HTML(sources_html(None, NL), elem_id="sources")

@@ -28,6 +28,10 @@ NL: dict[str, str] = {
     "ask": "Verstuur vraag",
     "new_chat": "Nieuw gesprek",
     "examples": "Voorbeeldvragen",
+    "example_1": "Hoe kan onze gemeente lid worden?",
+    "example_2": "Wie moet de aanvraag steunen?",
+    "example_3": "Wat is een integraal kindcentrum?",
+    "example_4": "Wat is een UNESCO Learning City?",
     "busy": "Bezig met zoeken in de bronnen…",
     "sources": "Bronnen bij het antwoord",
     "sources_empty": "Stel een vraag; de bronnen van het antwoord verschijnen hier.",
@@ -149,6 +153,10 @@ EN: dict[str, str] = {
     "ask": "Send question",
     "new_chat": "New conversation",
     "examples": "Example questions",
+    "example_1": "How can our municipality become a member?",
+    "example_2": "Who must support the application?",
+    "example_3": "What is an integrated child centre (IKC)?",
+    "example_4": "What is a UNESCO Learning City?",
     "busy": "Searching the sources…",
     "sources": "Sources of the answer",
     "sources_empty": "Ask a question; the sources of the answer appear here.",
@@ -245,12 +253,7 @@ EN: dict[str, str] = {
 
 TEXTS: dict[str, dict[str, str]] = {"nl": NL, "en": EN}
 
-EXAMPLES: tuple[str, ...] = (
-    "Hoe kan onze gemeente lid worden?",
-    "Wie moet de aanvraag steunen?",
-    "Wat is een integraal kindcentrum?",
-    "Wat is een UNESCO Learning City?",
-)
+EXAMPLES = ("example_1", "example_2", "example_3", "example_4")  # keys of the texts above
 
 # Gradio's own words that its bundled Dutch translation lacks (its i18n keys), for gr.I18n.
 GRADIO_NL: dict[str, str] = {
