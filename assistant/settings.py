@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import types
 import typing
 import warnings
 from collections.abc import Mapping
@@ -56,9 +57,9 @@ class Settings(BaseSettings):
     keyword_k: int = Field(20, ge=1, le=1000)
     rrf_k: int = Field(60, ge=0, le=1000)
     rerank_k: int = Field(30, ge=1, le=1000)
-    min_support: float = Field(0.3, ge=0, le=1)
-    # The same share, words no passage has counted in full (assistant/answering/features.py).
-    min_support_strict: float = Field(0.3, ge=0, le=1)
+    # Abstain below this confidence (0-1); None: the threshold fitted with the answer model
+    # (`leerstad eval fit`, chosen on the dev sets). Higher refuses more, lower answers more.
+    answer_threshold: float | None = Field(None, ge=0, le=1)
     unknown_word_weight: float = Field(0.5, ge=0, le=1)
     llm: str = "extractive"
     llm_base_url: str | None = None
@@ -148,8 +149,7 @@ class Settings(BaseSettings):
             "keyword_k": self.keyword_k,
             "rrf_k": self.rrf_k,
             "rerank_k": self.rerank_k,
-            "min_support": self.min_support,
-            "min_support_strict": self.min_support_strict,
+            "answer_threshold": self.answer_threshold,
             "unknown_word_weight": self.unknown_word_weight,
             "llm": self.llm,
             "llm_base_url": self.llm_base_url,
@@ -195,7 +195,11 @@ def allowed(name: str) -> str:
         return "een van " + ", ".join(typing.get_args(info.annotation))
     if info.annotation is bool:
         return "true of false"
-    kind = {int: "een geheel getal", float: "een getal"}.get(info.annotation)  # type: ignore[call-overload]
+    annotation = info.annotation
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        # "float | None": the value, or the variable left out for the default.
+        annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
+    kind = {int: "een geheel getal", float: "een getal"}.get(annotation)  # type: ignore[call-overload]
     if kind is None:
         return "tekst"
     rules = {type(rule): rule for rule in info.metadata}

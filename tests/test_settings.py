@@ -19,7 +19,7 @@ def test_from_env_reads_and_converts() -> None:
         {
             "LEERSTAD_DATA_DIR": "/srv/leerstad",
             "LEERSTAD_TOP_K": "3",
-            "LEERSTAD_MIN_SUPPORT": "0.75",
+            "LEERSTAD_ANSWER_THRESHOLD": "0.75",
             "LEERSTAD_LLM_TIMEOUT": "12",
             "LEERSTAD_LLM": "ollama:llama3.1",
             "LEERSTAD_LLM_BASE_URL": "http://127.0.0.1:11434",
@@ -30,7 +30,7 @@ def test_from_env_reads_and_converts() -> None:
     assert settings.data_dir == Path("/srv/leerstad")
     assert settings.chroma_dir == Path("/srv/leerstad/chroma")
     assert settings.top_k == 3 and isinstance(settings.top_k, int)
-    assert settings.min_support == 0.75
+    assert settings.answer_threshold == 0.75
     assert settings.llm_timeout == 12.0 and isinstance(settings.llm_timeout, float)
     assert settings.llm == "ollama:llama3.1"
     assert settings.llm_base_url == "http://127.0.0.1:11434"
@@ -73,8 +73,8 @@ def test_secrets_stay_out_of_repr_and_describe() -> None:
         ("LEERSTAD_TOP_K", "2.5", "een geheel getal van 1 tot en met 100"),
         ("LEERSTAD_PORT", "78 60", "een geheel getal van 1 tot en met 65535"),
         ("LEERSTAD_PORT", "70000", "een geheel getal van 1 tot en met 65535"),
-        ("LEERSTAD_MIN_SUPPORT", "half", "een getal van 0 tot en met 1"),
-        ("LEERSTAD_MIN_SUPPORT", "1.5", "een getal van 0 tot en met 1"),
+        ("LEERSTAD_ANSWER_THRESHOLD", "half", "een getal van 0 tot en met 1"),
+        ("LEERSTAD_ANSWER_THRESHOLD", "1.5", "een getal van 0 tot en met 1"),
         ("LEERSTAD_LLM_TIMEOUT", "60s", "een getal groter dan 0 en hoogstens 3600"),
         ("LEERSTAD_LLM_TIMEOUT", "0", "een getal groter dan 0 en hoogstens 3600"),
         ("LEERSTAD_CHUNK_SIZE", "10", "een geheel getal van 50 tot en met 20000"),

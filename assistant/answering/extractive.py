@@ -105,7 +105,8 @@ class ExtractiveBackend:
         scored = self.score(request)
         best = scored[0] if scored else None
         confidence = self.model.confidence(best.chance, best.candidate.features) if best else 0.0
-        if confidence < self.model.threshold:
+        threshold = self.settings.answer_threshold
+        if confidence < (self.model.threshold if threshold is None else threshold):
             return self.abstain(request, msg, confidence)
         chosen = self._select(scored)
         sources, numbers = number_sources(
