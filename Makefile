@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 EVAL_OUT ?= runs/ci
 
-.PHONY: install index run test lint format eval clean bench
+.PHONY: install index run test lint format eval fit clean bench
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,16 +32,32 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# The quality gate (see evals/README.md): the dev set, and the held-out set written apart from
-# the tuning, each against the corpus plus the distractors in $(SHARED)/corpus-extra.
+# The quality gate (see evals/README.md), each set against the corpus plus the distractors in
+# $(SHARED)/corpus-extra. dev and train are what the answer model is fitted on; holdout, blind-a
+# and blind were written apart from the tuning (blind-a was looked at while tuning, blind was
+# only scored). dev and holdout are gated at the core targets. The blind sets are gated just
+# below their measured level, so a regression fails CI; their targets (fact_recall 0.85,
+# right_doc 0.95, abstain_f1 0.85) are not all met yet: see the README's quality table.
+# false_abstentions: at most 5% of each set's answerable questions.
 EVAL_ARGS = --extra-corpus $(SHARED)/corpus-extra --no-progress --export ragas
+CORE = --fail-under fact_recall=0.85,right_doc=0.95,abstain_recall=0.85
 eval: install
 	$(BIN)/leerstad eval --dataset evals/datasets/dev.jsonl --out $(EVAL_OUT)/dev $(EVAL_ARGS) \
-		--fail-under fact_recall=0.85,right_doc=0.95,abstain_recall=0.85 \
-		--fail-over false_abstentions=1,forbidden_rate=0
-	$(BIN)/leerstad eval --dataset evals/datasets/holdout.jsonl --out $(EVAL_OUT)/holdout $(EVAL_ARGS) \
-		--fail-under fact_recall=0.85,right_doc=0.95,abstain_recall=0.85 \
-		--fail-over false_abstentions=1,forbidden_rate=0
+		$(CORE) --fail-over false_abstentions=4,forbidden_rate=0
+	$(BIN)/leerstad eval --dataset evals/datasets/holdout.jsonl --out $(EVAL_OUT)/holdout \
+		$(EVAL_ARGS) $(CORE) --fail-over false_abstentions=1,forbidden_rate=0
+	$(BIN)/leerstad eval --dataset evals/datasets/blind-a.jsonl --out $(EVAL_OUT)/blind-a \
+		$(EVAL_ARGS) --fail-under fact_recall=0.82,right_doc=0.92,abstain_f1=0.8 \
+		--fail-over false_abstentions=2,forbidden_rate=0
+	$(BIN)/leerstad eval --dataset evals/datasets/blind.jsonl --out $(EVAL_OUT)/blind \
+		$(EVAL_ARGS) --baseline naive,naive-use \
+		--fail-under fact_recall=0.74,right_doc=0.88,abstain_f1=0.75 \
+		--fail-over false_abstentions=2,forbidden_rate=0
+
+# Refit the answer model (assistant/data/answer_model.json) on the dev sets, 5-fold CV.
+fit: install
+	$(BIN)/leerstad eval fit --dataset evals/datasets/dev.jsonl \
+		--dataset evals/datasets/train.jsonl --extra-corpus $(SHARED)/corpus-extra
 
 test: install
 	bash scripts/ensure-chromium.sh
