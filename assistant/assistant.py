@@ -15,53 +15,17 @@ from assistant.answering.parts import join_answers, split_parts
 from assistant.citations import to_source
 from assistant.conversation.memory import as_turns, context_of, standalone_question
 from assistant.errors import LeerstadError
-from assistant.keyword import words
 from assistant.messages import Messages, messages_for
 from assistant.records import Answer, Passage, Turn
-from assistant.retrieve import HybridRetriever, chunk_from
+from assistant.retrieval.hybrid import HybridRetriever, chunk_from
 from assistant.settings import Settings
 from assistant.store import Index, IndexState, open_index
-from assistant.vocabulary import load_vocabulary
+from assistant.text.language import detect_language
+from assistant.text.vocabulary import load_vocabulary
 
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
-# Short English questions are mostly these; the stopword lists miss several of them.
-_ENGLISH_QUESTION_WORDS = {
-    "how",
-    "what",
-    "who",
-    "whom",
-    "which",
-    "where",
-    "when",
-    "why",
-    "can",
-    "could",
-    "does",
-    "do",
-    "our",
-    "my",
-    "your",
-    "the",
-    "anything",
-    "much",
-    "many",
-    "has",
-    "have",
-    "must",
-}
-
-
-def detect_language(text: str) -> str:
-    """ "en" when a question has more English than Dutch function words, else "nl"."""
-    from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN
-
-    tokens = words(text)
-    english_words = (set(STOPWORDS_EN) | _ENGLISH_QUESTION_WORDS) - set(STOPWORDS_DUTCH)
-    english = sum(t in english_words for t in tokens)
-    dutch = sum(t in STOPWORDS_DUTCH and t not in STOPWORDS_EN for t in tokens)
-    return "en" if english > dutch else "nl"
 
 
 class Assistant:

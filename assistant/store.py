@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from langchain_chroma import Chroma
     from langchain_core.embeddings import Embeddings
 
-    from assistant.keyword import KeywordIndex
+    from assistant.retrieval.keyword import KeywordIndex
 
 log = logging.getLogger(__name__)
 
@@ -288,7 +288,7 @@ class Index:
 
     def keyword(self) -> KeywordIndex:
         """The BM25 index of this revision (from memory, from disk, or built)."""
-        from assistant.keyword import KeywordIndex
+        from assistant.retrieval.keyword import KeywordIndex
 
         return KeywordIndex.for_collection(self.collection, self.settings, self.state.revision)
 

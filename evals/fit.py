@@ -46,8 +46,8 @@ def collect(examples: list[Example], settings: Any) -> list[Question]:
     from assistant import Assistant, Turn
     from assistant.answering.extractive import ExtractiveBackend
     from assistant.answering.parts import split_parts
-    from assistant.assistant import detect_language
     from assistant.conversation.memory import as_turns
+    from assistant.text.language import detect_language
 
     neutral = _neutral_model()
     backend = ExtractiveBackend(settings, model=neutral)

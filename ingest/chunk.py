@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from assistant.records import Chunk
-from assistant.sentences import sentence_spans
+from assistant.text.sentences import sentence_spans
 from ingest.limits import PYSBD_MAX_PARAGRAPH_CHARS, SENTENCE_WINDOW_CHARS
 from ingest.load import HEADING, SourceDocument
 

@@ -16,7 +16,7 @@ import re
 import time
 from pathlib import Path
 
-from assistant.sentences import sentence_spans
+from assistant.text.sentences import sentence_spans
 from ingest.chunk import chunk_document
 from ingest.limits import MAX_TEXT_CHARS
 from ingest.load import SourceDocument, clean_text

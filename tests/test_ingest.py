@@ -12,9 +12,9 @@ import pytest
 
 from assistant import Assistant
 from assistant.errors import IndexLockedError, ModelMismatchError
-from assistant.keyword import tokenize
 from assistant.settings import Settings
 from assistant.store import open_client, read_state
+from assistant.text.analysis import tokenize
 from ingest import delete_documents, ingest_paths
 from ingest.errors import NoDocumentsError
 from ingest.index import write_lock

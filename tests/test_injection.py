@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.vocabulary import load_vocabulary
+from assistant.text.vocabulary import load_vocabulary
 
 DATASETS = sorted((Path(__file__).resolve().parents[1] / "evals" / "datasets").glob("*.jsonl"))
 # Ordinary questions that use the words injections use.

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.keyword import KeywordIndex, tokenize
+from assistant.retrieval.keyword import KeywordIndex
 from assistant.settings import Settings
 from assistant.store import open_index, reset_client_cache
+from assistant.text.analysis import tokenize
 from ingest import ingest_paths
 
 
@@ -24,7 +25,7 @@ def indexed(fresh_settings: Settings, corpus_dir: Path, tmp_path: Path) -> Setti
 def test_chunks_written_without_a_new_revision_make_the_index_stale(
     indexed: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import assistant.keyword
+    import assistant.retrieval.keyword
 
     index = open_index(indexed)
     before = index.keyword()
@@ -36,7 +37,9 @@ def test_chunks_written_without_a_new_revision_make_the_index_stale(
         documents=["Het zwembad opent de knorretjesbaan op zaterdag."],
         metadatas=[{"doc_id": "zwembad", "title": "Zwembad"}],
     )
-    monkeypatch.setattr(assistant.keyword, "_MEMORY", {})  # as in a freshly started process
+    monkeypatch.setattr(
+        assistant.retrieval.keyword, "_MEMORY", {}
+    )  # as in a freshly started process
 
     after = index.keyword()
 
@@ -48,7 +51,7 @@ def test_chunks_written_without_a_new_revision_make_the_index_stale(
 def test_an_index_saved_for_another_collection_of_the_same_name_is_rebuilt(
     indexed: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import assistant.keyword
+    import assistant.retrieval.keyword
 
     old = open_index(indexed).keyword()
     folder = KeywordIndex.folder(indexed, indexed.collection, old.revision)
@@ -64,7 +67,7 @@ def test_an_index_saved_for_another_collection_of_the_same_name_is_rebuilt(
     index = open_index(indexed)
     shutil.rmtree(KeywordIndex.folder(indexed, indexed.collection, index.revision))
     shutil.copytree(kept, KeywordIndex.folder(indexed, indexed.collection, index.revision))
-    monkeypatch.setattr(assistant.keyword, "_MEMORY", {})
+    monkeypatch.setattr(assistant.retrieval.keyword, "_MEMORY", {})
 
     rebuilt = index.keyword()
 

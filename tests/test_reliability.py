@@ -120,7 +120,7 @@ def test_concurrent_conversations_in_process(
 
 def test_sentence_splitting_is_thread_safe() -> None:
     """pysbd keeps the text it splits on the segmenter: a shared one mixed up conversations."""
-    from assistant.sentences import sentence_spans
+    from assistant.text.sentences import sentence_spans
 
     texts = [
         f"Zin {i} gaat over de gemeente. Dan zin twee van {i}! En drie {i}? " * 3 for i in range(20)

@@ -10,10 +10,11 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
 from assistant import Assistant
-from assistant.keyword import KeywordIndex, stem, tokenize
-from assistant.retrieve import HybridRetriever, fuse
+from assistant.retrieval.hybrid import HybridRetriever, fuse
+from assistant.retrieval.keyword import KeywordIndex
 from assistant.settings import Settings
 from assistant.store import open_client, read_state
+from assistant.text.analysis import stem, tokenize
 from ingest import ingest_paths
 
 
@@ -125,14 +126,16 @@ def test_keyword_index_is_reused_until_the_revision_changes(
 def test_keyword_index_is_loaded_from_disk_not_rebuilt(
     corpus_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import assistant.keyword
+    import assistant.retrieval.keyword
 
     client = open_client(corpus_settings)
     state = read_state(client, corpus_settings.collection)
     assert state is not None
     folder = KeywordIndex.folder(corpus_settings, corpus_settings.collection, state.revision)
     saved = (folder / "leerstad.json").stat().st_mtime_ns
-    monkeypatch.setattr(assistant.keyword, "_MEMORY", {})  # as in a freshly started process
+    monkeypatch.setattr(
+        assistant.retrieval.keyword, "_MEMORY", {}
+    )  # as in a freshly started process
 
     index = KeywordIndex.for_collection(
         client.get_collection(corpus_settings.collection), corpus_settings, state.revision

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import assistant.keyword
+import assistant.retrieval.keyword
 from assistant.settings import Settings
 from assistant.store import open_index, warm_up
 from ingest import ingest_paths
@@ -36,8 +36,8 @@ def test_index_is_fresh_until_a_writer_changes_it(
 def test_warm_up_loads_the_model_and_the_keyword_index(
     corpus_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(assistant.keyword, "_MEMORY", {})
+    monkeypatch.setattr(assistant.retrieval.keyword, "_MEMORY", {})
     index = warm_up(corpus_settings)
     assert index.vectors.embeddings is not None
-    assert len(assistant.keyword._MEMORY) == 1
-    assert next(iter(assistant.keyword._MEMORY.values())).size == index.collection.count()
+    assert len(assistant.retrieval.keyword._MEMORY) == 1
+    assert next(iter(assistant.retrieval.keyword._MEMORY.values())).size == index.collection.count()

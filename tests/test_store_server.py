@@ -150,7 +150,7 @@ REPLICA = """
 import json, sys
 from pathlib import Path
 from assistant import Assistant
-from assistant.keyword import tokenize
+from assistant.text.analysis import tokenize
 from assistant.settings import Settings
 
 assistant = Assistant(Settings(data_dir=Path(sys.argv[1]), chroma=sys.argv[2]))

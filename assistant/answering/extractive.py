@@ -16,7 +16,7 @@ from assistant.citations import number_sources
 from assistant.messages import Messages, messages_for
 from assistant.records import Answer, Turn
 from assistant.settings import Settings
-from assistant.vocabulary import Vocabulary, load_vocabulary
+from assistant.text.vocabulary import Vocabulary, load_vocabulary
 
 MAX_SENTENCES = 3
 _NEGATION = {"niet", "geen", "nooit", "niets", "not", "no", "never", "none"}

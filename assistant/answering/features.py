@@ -10,11 +10,11 @@ from functools import lru_cache
 import numpy as np
 
 from assistant.answering.base import Request
-from assistant.keyword import stem, words
 from assistant.records import Passage
-from assistant.sentences import split_sentences
-from assistant.support import Concepts, concepts
-from assistant.vocabulary import AnswerType, Vocabulary
+from assistant.text.analysis import stem, words
+from assistant.text.concepts import Concepts, concepts
+from assistant.text.sentences import split_sentences
+from assistant.text.vocabulary import AnswerType, Vocabulary
 
 MIN_WORDS = 4  # a shorter piece (a list item, an attribution) is no answer on its own
 

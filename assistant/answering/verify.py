@@ -2,7 +2,8 @@
 
 "Supported" is defined offline and deterministically: a sentence is supported by the sources it
 cites when at least ``SUPPORT_THRESHOLD`` of its content tokens (the Dutch analyzer of
-``assistant.keyword.tokenize``: folded, stopwords dropped, stemmed) occur in those sources.
+``assistant.text.analysis.tokenize``: folded, stopwords dropped, stemmed) occur in those
+sources.
 Checking is incremental so that a streamed answer never shows a sentence that fails the check.
 """
 
@@ -13,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from assistant.citations import CITATION, CITATION_NUMBERS, cited_numbers
-from assistant.keyword import fold, tokenize, words
 from assistant.records import Source
-from assistant.sentences import split_sentences
+from assistant.text.analysis import fold, tokenize, words
+from assistant.text.sentences import split_sentences
 
 SUPPORT_THRESHOLD = 0.5
 

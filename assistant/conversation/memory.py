@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from assistant.records import Turn
-from assistant.vocabulary import Vocabulary
+from assistant.text.vocabulary import Vocabulary
 
 MAX_CONTEXT_TURNS = 2
 

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import shutil
 import time
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from assistant.settings import Settings
+from assistant.text.analysis import (
+    ANALYZER_VERSION,
+    tokenize,
+)
 
 if TYPE_CHECKING:
     import bm25s
@@ -22,11 +23,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_TOKEN = re.compile(r"[a-z0-9]+")
-# The classic Dutch Snowball stemmer: gemeente/gemeenten -> gemeent, steden -> sted.
-STEMMER = "dutch_porter"
-# Part of the on-disk keyword index's name: bump it when tokenize() changes.
-ANALYZER_VERSION = 2
 _PAGE = 10_000  # chunks read from the collection per request while building
 
 
@@ -36,56 +32,6 @@ def _bm25s() -> ModuleType:
     # bm25s sets its own logger to DEBUG on import; let it follow the application's level.
     logging.getLogger("bm25s").setLevel(logging.NOTSET)
     return bm25s
-
-
-@lru_cache(maxsize=1)
-def _stemmer():
-    import Stemmer
-
-    return Stemmer.Stemmer(STEMMER)
-
-
-@lru_cache(maxsize=1)
-def stopwords() -> frozenset[str]:
-    """Dutch and English stopwords (questions come in both; the corpus is Dutch).
-
-    bm25s's short Dutch list misses many function words people use in questions ("wij",
-    "eigenlijk"), so the stopwords-iso Dutch list is added.
-    """
-    import stopwordsiso
-    from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN
-
-    dutch = stopwordsiso.stopwords("nl")
-    return frozenset(fold(w) for w in (*STOPWORDS_DUTCH, *STOPWORDS_EN, *dutch))
-
-
-@lru_cache(maxsize=1 << 16)
-def fold(text: str) -> str:
-    """Lowercase and strip accents: financiële -> financiele.
-
-    Cached: ranking folds the same passages for every question (it was most of the rerank time).
-    """
-    lowered = text.lower()
-    if lowered.isascii():
-        return lowered
-    decomposed = unicodedata.normalize("NFKD", lowered)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def words(text: str) -> list[str]:
-    """Folded word tokens, stopwords kept."""
-    return _TOKEN.findall(fold(text))
-
-
-def stem(word: str) -> str:
-    return _stemmer().stemWord(word)
-
-
-def tokenize(text: str) -> list[str]:
-    """The Dutch analyzer used for BM25 and for support checks: fold, drop stopwords, stem."""
-    stop = stopwords()
-    kept = [w for w in words(text) if w not in stop and (len(w) > 1 or w.isdigit())]
-    return _stemmer().stemWords(kept)
 
 
 @dataclass

@@ -7,8 +7,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from assistant.keyword import words
-from assistant.vocabulary import TermGroup, Vocabulary, stem_line
+from assistant.text.analysis import words
+from assistant.text.vocabulary import TermGroup, Vocabulary, stem_line
 
 MIN_CORRECTABLE = 5  # shorter unknown words are not spelling-corrected (too many near misses)
 

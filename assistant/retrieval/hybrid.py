@@ -12,8 +12,8 @@ from pydantic import ConfigDict
 
 from assistant.records import Chunk, Passage
 from assistant.settings import Settings
-from assistant.support import concepts
-from assistant.vocabulary import Vocabulary
+from assistant.text.concepts import concepts
+from assistant.text.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     pass
@@ -56,7 +56,7 @@ class HybridRetriever(BaseRetriever):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     store: Any  # langchain_chroma.Chroma
-    keyword: Any  # assistant.keyword.KeywordIndex
+    keyword: Any  # assistant.retrieval.keyword.KeywordIndex
     vocabulary: Vocabulary
     settings: Settings
 

@@ -8,7 +8,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from assistant.keyword import fold, stem, tokenize, words
+from assistant.text.analysis import fold, stem, tokenize, words
 
 DEFAULT_VOCABULARY = "vocabulary.yaml"
 _FOCUS = re.compile(

@@ -1,0 +1,1 @@
+"""Text analysis: the Dutch analyzer, sentences, the domain vocabulary and question concepts."""
