@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 EVAL_OUT ?= runs/ci
 
-.PHONY: install index run test lint format eval clean
+.PHONY: install index run test lint format eval clean bench
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,3 +51,9 @@ test: install
 
 clean:
 	rm -rf $(VENV) data runs test-artifacts .pytest_cache .ruff_cache
+
+# The performance benchmark (docs/benchmarks.md): 1k/10k/100k chunks beside the naive pipeline.
+# BENCH_ARGS=--quick for a run under two minutes.
+BENCH_ARGS ?=
+bench: install
+	$(BIN)/python -m bench --out runs/bench/result.json $(BENCH_ARGS)

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
+from assistant.answering.base import Backend, Request
+from assistant.answering.factory import build_backend
+from assistant.answering.parts import join_answers, split_parts
 from assistant.citations import to_source
+from assistant.conversation.memory import as_turns, context_of, standalone_question
 from assistant.errors import LeerstadError
-from assistant.generate import Backend, Request, build_backend
-from assistant.keyword import KeywordIndex, words
-from assistant.memory import as_turns, standalone_question
+from assistant.keyword import words
 from assistant.messages import Messages, messages_for
 from assistant.records import Answer, Passage, Turn
 from assistant.retrieve import HybridRetriever, chunk_from
 from assistant.settings import Settings
-from assistant.store import IndexState, open_for_query, read_state, reset_client_cache
+from assistant.store import Index, IndexState, open_index
 from assistant.vocabulary import load_vocabulary
 
 log = logging.getLogger(__name__)
@@ -69,25 +72,22 @@ class Assistant:
         self.vocabulary = load_vocabulary()
         self.backend = backend or build_backend(self.settings)
         self._retriever: HybridRetriever | None = None
-        self._state: IndexState | None = None
+        self._opened: Index | None = None
 
     # -- the index ---------------------------------------------------------------------------
 
     def _index(self) -> tuple[HybridRetriever, IndexState]:
         """The retriever for the current index, reopened when another writer changed it."""
-        if self._retriever is not None and self._state is not None:
-            store = self._retriever.store
-            current = read_state(store._client, self.settings.collection)
-            if current is not None and current.revision == self._state.revision:
-                return self._retriever, self._state
-            reset_client_cache()  # an embedded client caches vectors it has loaded
-        store, state = open_for_query(self.settings)
-        keyword = KeywordIndex.for_collection(store._collection, self.settings, state.revision)
-        self._retriever = HybridRetriever(
-            store=store, keyword=keyword, vocabulary=self.vocabulary, settings=self.settings
-        )
-        self._state = state
-        return self._retriever, state
+        index = self._opened.fresh() if self._opened is not None else open_index(self.settings)
+        if index is not self._opened or self._retriever is None:
+            self._retriever = HybridRetriever(
+                store=index.vectors,
+                keyword=index.keyword(),
+                vocabulary=self.vocabulary,
+                settings=self.settings,
+            )
+            self._opened = index
+        return self._retriever, index.state
 
     @property
     def retriever(self) -> HybridRetriever:
@@ -116,9 +116,13 @@ class Assistant:
         question = " ".join(str(question or "").split())[:MAX_QUESTION_CHARS]
         language = detect_language(question)
         msg = messages_for(language)
-        cleaned, injected = self.vocabulary.strip_injection(question)
+        # Instructions inside a question are not cut out (that damaged ordinary questions): the
+        # extractive answer only quotes sources, so it needs no notice either; an LLM's answer
+        # is checked against the sources, and the notice says the instruction was not followed.
+        quotes_only = getattr(self.backend, "quotes_only", False)
+        injected = not quotes_only and self.vocabulary.has_injection(question)
         notices = (msg.injection_notice,) if injected else ()
-        if not cleaned:
+        if not re.search(r"\w", question):
             yield Answer(
                 text=msg.empty_question,
                 abstained=True,
@@ -127,28 +131,29 @@ class Assistant:
                 backend=self.backend.name,
             )
             return
-        if self.vocabulary.is_collection_question(cleaned):
+        if self.vocabulary.is_collection_question(question):
             yield self._collection_answer(msg, language, started)
             return
         turns = as_turns(history)
-        retriever, state = self._index()
-        timings: dict[str, float] = {}
-        t = time.perf_counter()
-        standalone = self._standalone(cleaned, turns)
-        timings["rewrite_ms"] = (time.perf_counter() - t) * 1000
-        topic = self._topic(turns, retriever) if standalone != cleaned else frozenset()
-        passages, search_timings = retriever.search(standalone, topic)
-        timings.update(search_timings)
-        request = Request(
-            question=cleaned,
-            standalone=standalone,
-            history=turns,
-            passages=tuple(passages),
-            language=language,
-            doc_freq=retriever.keyword.doc_freq,
-            corpus_size=retriever.keyword.size,
-            topic=topic,
-        )
+        parts, background = [question], ""
+        if getattr(self.backend, "splits_questions", False):
+            parts, background = split_parts(question)
+        # The parts of one message are about what the whole message is about.
+        about = self._about(question) if len(parts) > 1 or background else frozenset()
+        if len(parts) > 1:
+            # Each part is answered on its own; one that refers back ("en wat kost dat?") is
+            # read after the part before it, as in a conversation.
+            answers = [
+                self._final(
+                    self.prepare(part, (*turns, *map(Turn, parts[:i])), language, topic=about)[0]
+                )
+                for i, part in enumerate(parts)
+            ]
+            final = join_answers(parts, answers, language)
+            timings = {"total_ms": (time.perf_counter() - started) * 1000}
+            yield replace(final, timings_ms=timings, notices=(*notices, *final.notices))
+            return
+        request, timings = self.prepare(parts[0], turns, language, background, about)
         t = time.perf_counter()
         final: Answer | None = None
         for partial in self.backend.stream(request):
@@ -159,8 +164,52 @@ class Assistant:
         timings["total_ms"] = (time.perf_counter() - started) * 1000
         text = final.text
         if final.abstained:
-            text = " ".join([text, *self._pointer(passages, state, msg)])
+            _, state = self._index()
+            text = " ".join([text, *self._pointer(list(request.passages), state, msg)])
         yield replace(final, text=text, timings_ms=timings, notices=(*notices, *final.notices))
+
+    def prepare(
+        self,
+        question: str,
+        turns: tuple[Turn, ...],
+        language: str,
+        background: str = "",
+        topic: frozenset[str] = frozenset(),
+    ) -> tuple[Request, dict[str, float]]:
+        """The request a backend answers: the question resolved against the conversation (and
+        the message's other sentences, ``background``), and the passages retrieved for it;
+        with the time each step took, in ms. ``topic``: documents the message is about."""
+        retriever, _ = self._index()
+        timings: dict[str, float] = {}
+        t = time.perf_counter()
+        standalone = self._standalone(question, turns)
+        timings["rewrite_ms"] = (time.perf_counter() - t) * 1000
+        followup = standalone != question
+        topic = topic | (self._topic(turns, retriever) if followup else frozenset())
+        passages, search_timings = retriever.search(standalone, topic)
+        timings.update(search_timings)
+        request = Request(
+            question=question,
+            standalone=standalone,
+            history=turns,
+            passages=tuple(passages),
+            language=language,
+            doc_freq=retriever.keyword.doc_freq,
+            corpus_size=retriever.keyword.size,
+            topic=topic,
+            context=" ".join(filter(None, [background, context_of(question, standalone)])),
+        )
+        return request, timings
+
+    def _final(self, request: Request) -> Answer:
+        *_, final = self.backend.stream(request)
+        return final
+
+    def _about(self, message: str) -> frozenset[str]:
+        """The document a whole message retrieves first: what its parts are about."""
+        retriever, _ = self._index()
+        passages, _ = retriever.search(message)
+        return frozenset(p.chunk.doc_id for p in passages[:1])
 
     def _standalone(self, question: str, turns: tuple[Turn, ...]) -> str:
         if not turns:

@@ -25,8 +25,14 @@ USE_SHA256 = {
 USE_BATCH = 256
 
 
-@lru_cache(maxsize=8)
 def sha256(path: Path) -> str:
+    """The file's digest; computed once per version of the file (path, size, mtime)."""
+    stat = path.stat()
+    return _digest(path, stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=16)
+def _digest(path: Path, _size: int, _mtime_ns: int) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):

@@ -23,6 +23,10 @@ class IndexMissingError(LeerstadError):
     """No index has been built yet."""
 
 
+class IndexIncompleteError(IndexMissingError):
+    """The only index there is was interrupted while being built."""
+
+
 class ModelMismatchError(LeerstadError):
     """The index was built with another embedding model than the one configured."""
 

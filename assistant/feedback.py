@@ -1,18 +1,17 @@
-"""Feedback on answers: a small SQLite store, and export of negative feedback as draft evals."""
+"""Feedback on answers: a small SQLite store with retention, and negative feedback as evals."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import sqlite3
-import sys
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from assistant.errors import LeerstadError
+from assistant.privacy import mask_personal_data
 from assistant.settings import Settings
 
 FILENAME = "feedback.sqlite3"
@@ -28,7 +27,8 @@ CREATE TABLE IF NOT EXISTS feedback (
     source_ids TEXT NOT NULL,
     rating TEXT NOT NULL CHECK (rating IN ('up', 'down')),
     comment TEXT NOT NULL DEFAULT ''
-)
+);
+CREATE INDEX IF NOT EXISTS feedback_created_at ON feedback (created_at);
 """
 
 
@@ -72,22 +72,32 @@ def feedback_path(settings: Settings) -> Path:
 
 
 class FeedbackStore:
-    """Feedback rows in ``data_dir/feedback.sqlite3``; one short connection per call."""
+    """Feedback rows in ``data_dir/feedback.sqlite3``; one short connection per call.
 
-    def __init__(self, path: Path) -> None:
+    With ``retention_days``, every call first deletes the rows older than that, so no row
+    outlives the retention by more than the time until the store is next used.
+    Question and comment are stored with e-mail addresses and phone numbers masked.
+    """
+
+    def __init__(self, path: Path, retention_days: int | None = None) -> None:
         self.path = path
+        self.retention_days = retention_days
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FeedbackStore:
-        return cls(feedback_path(settings))
+        return cls(feedback_path(settings), settings.feedback_retention_days)
 
     @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
+    def _connect(self, apply_retention: bool = True) -> Iterator[sqlite3.Connection]:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # closing() closes the connection; `conn` as context manager commits or rolls back.
             with closing(sqlite3.connect(self.path, timeout=10)) as conn, conn:
-                conn.execute(SCHEMA)
+                # Deleted rows are overwritten, not left readable in the file's free pages.
+                conn.execute("PRAGMA secure_delete = ON")
+                conn.executescript(SCHEMA)
+                if apply_retention and self.retention_days is not None:
+                    _delete_older_than(conn, self.retention_days)
                 yield conn
         except (sqlite3.Error, OSError) as e:
             raise FeedbackError(
@@ -110,12 +120,12 @@ class FeedbackStore:
                 "INSERT INTO feedback (created_at, question, answer, source_ids, rating, comment)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (
-                    datetime.now(UTC).isoformat(timespec="seconds"),
-                    question,
+                    _timestamp(datetime.now(UTC)),
+                    mask_personal_data(question),
                     answer,
                     json.dumps(list(source_ids)),
                     rating,
-                    comment.strip(),
+                    mask_personal_data(comment.strip()),
                 ),
             )
             return int(cur.lastrowid or 0)
@@ -132,7 +142,7 @@ class FeedbackStore:
             if comment is not None:
                 conn.execute(
                     "UPDATE feedback SET comment = ? WHERE id = ?",
-                    (comment.strip(), feedback_id),
+                    (mask_personal_data(comment.strip()), feedback_id),
                 )
 
     def all(self, rating: str | None = None) -> list[Feedback]:
@@ -158,47 +168,36 @@ class FeedbackStore:
             for row in rows
         ]
 
-    def export_negative(self, out: Path | None) -> int:
-        """Write negative feedback as JSON lines to ``out`` (stdout when None); return the count."""
-        cases = [f.to_eval_case() for f in self.all(rating="down")]
-        lines = "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cases)
-        if out is None:
-            sys.stdout.write(lines)
-        else:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(lines, encoding="utf-8")
-        return len(cases)
+    def purge(self, older_than_days: int) -> int:
+        """Delete the rows older than ``older_than_days`` days; return how many were deleted."""
+        if older_than_days < 0:
+            raise FeedbackError(
+                f"Een bewaartermijn van {older_than_days} dagen kan niet: geef 0 of meer dagen."
+            )
+        with self._connect(apply_retention=False) as conn:  # exactly what was asked, counted
+            return _delete_older_than(conn, older_than_days)
+
+    def expire(self) -> int:
+        """Apply the retention now (if there is one and a database); return the rows deleted."""
+        if self.retention_days is None or not self.path.exists():
+            return 0
+        return self.purge(self.retention_days)
+
+    def negative_cases(self) -> list[dict[str, object]]:
+        """Negative feedback as draft eval cases (see Feedback.to_eval_case)."""
+        return [f.to_eval_case() for f in self.all(rating="down")]
+
+
+def _timestamp(moment: datetime) -> str:
+    # One fixed format (UTC, seconds), so timestamps compare correctly as text in SQL.
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _delete_older_than(conn: sqlite3.Connection, days: int) -> int:
+    cutoff = _timestamp(datetime.now(UTC) - timedelta(days=days))
+    return conn.execute("DELETE FROM feedback WHERE created_at <= ?", (cutoff,)).rowcount
 
 
 def _check_rating(rating: str) -> None:
     if rating not in RATINGS:
         raise FeedbackError(f"Onbekende beoordeling {rating!r}: gebruik 'up' of 'down'.")
-
-
-def main(argv: list[str], settings: Settings | None = None) -> int:
-    """``leerstad feedback ...``: export negative feedback as a draft eval dataset."""
-    parser = argparse.ArgumentParser(
-        prog="leerstad feedback", description="Feedback of users on answers."
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
-    export = commands.add_parser(
-        "export",
-        help="negative feedback as draft eval cases (JSON lines) for human review",
-    )
-    export.add_argument("--out", type=Path, help="write to this file instead of stdout")
-    args = parser.parse_args(argv)
-
-    settings = settings or Settings.from_env()
-    store = FeedbackStore.from_settings(settings)
-    try:
-        count = store.export_negative(args.out)
-    except LeerstadError as e:
-        print(e, file=sys.stderr)
-        return 1
-    where = f" naar {args.out}" if args.out else ""
-    print(
-        f"{count} negatieve beoordeling(en) geëxporteerd{where}; "
-        "vul expected_sources en expected_facts aan voordat je ze als eval gebruikt.",
-        file=sys.stderr,
-    )
-    return 0

@@ -6,6 +6,7 @@ import json
 import logging
 import re
 import shutil
+import time
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,6 +27,7 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 STEMMER = "dutch_porter"
 # Part of the on-disk keyword index's name: bump it when tokenize() changes.
 ANALYZER_VERSION = 2
+_PAGE = 10_000  # chunks read from the collection per request while building
 
 
 def _bm25s() -> ModuleType:
@@ -57,9 +59,16 @@ def stopwords() -> frozenset[str]:
     return frozenset(fold(w) for w in (*STOPWORDS_DUTCH, *STOPWORDS_EN, *dutch))
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
-    """Lowercase and strip accents: financiële -> financiele."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
+    """Lowercase and strip accents: financiële -> financiele.
+
+    Cached: ranking folds the same passages for every question (it was most of the rerank time).
+    """
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered
+    decomposed = unicodedata.normalize("NFKD", lowered)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
@@ -75,7 +84,8 @@ def stem(word: str) -> str:
 def tokenize(text: str) -> list[str]:
     """The Dutch analyzer used for BM25 and for support checks: fold, drop stopwords, stem."""
     stop = stopwords()
-    return [stem(w) for w in words(text) if w not in stop and (len(w) > 1 or w.isdigit())]
+    kept = [w for w in words(text) if w not in stop and (len(w) > 1 or w.isdigit())]
+    return _stemmer().stemWords(kept)
 
 
 @dataclass
@@ -86,19 +96,27 @@ class KeywordIndex:
     ids: list[str]
     revision: int
     doc_freq: dict[str, int]
+    collection_id: str = ""
+    build_seconds: float = 0.0
 
     @classmethod
     def for_collection(
         cls, collection: chromadb.Collection, settings: Settings, revision: int
     ) -> KeywordIndex:
-        """The index for this revision: from memory, from disk, or built and saved."""
+        """The index for this revision: from memory, from disk, or built and saved.
+
+        One saved for another collection of the same name, or holding another number of chunks
+        than the collection (a writer was killed before it moved the revision on), is stale and
+        rebuilt.
+        """
         key = (str(settings.data_dir.resolve()), settings.chroma, collection.name, revision)
+        count = collection.count()
         cached = _MEMORY.get(key)
-        if cached is not None:
+        if cached is not None and cached._matches(collection, count):
             return cached
         folder = cls.folder(settings, collection.name, revision)
         index = cls._load(folder, revision) if folder.is_dir() else None
-        if index is None:
+        if index is None or not index._matches(collection, count):
             index = cls._build(collection, revision)
             index._save(folder)
             for old in settings.keyword_dir.glob(f"{collection.name}-rev*"):
@@ -113,16 +131,23 @@ class KeywordIndex:
         """Where the index of one revision of a collection is saved."""
         return settings.keyword_dir / f"{collection}-rev{revision}-a{ANALYZER_VERSION}"
 
+    def _matches(self, collection: chromadb.Collection, count: int) -> bool:
+        return self.collection_id in ("", str(collection.id)) and self.size == count
+
     @classmethod
     def _build(cls, collection: chromadb.Collection, revision: int) -> KeywordIndex:
         bm25s = _bm25s()
 
-        data = collection.get(include=["documents", "metadatas"])
-        ids = list(data["ids"])
-        corpus = [
-            tokenize(f"{m.get('title', '')} {m.get('section') or ''} {text}")
-            for text, m in zip(data["documents"], data["metadatas"], strict=True)
-        ]
+        started = time.perf_counter()
+        ids: list[str] = []
+        corpus: list[list[str]] = []
+        for offset in range(0, collection.count(), _PAGE):
+            data = collection.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
+            ids += data["ids"]
+            corpus += [
+                tokenize(f"{m.get('title', '')} {m.get('section') or ''} {text}")
+                for text, m in zip(data["documents"] or [], data["metadatas"] or [], strict=True)
+            ]
         doc_freq: dict[str, int] = {}
         for tokens in corpus:
             for token in set(tokens):
@@ -131,13 +156,20 @@ class KeywordIndex:
         if ids:
             retriever = bm25s.BM25()
             retriever.index(corpus, show_progress=False)
-        return cls(retriever, ids, revision, doc_freq)
+        seconds = time.perf_counter() - started
+        log.info("keyword index of %d chunks built in %.1f s", len(ids), seconds)
+        return cls(retriever, ids, revision, doc_freq, str(collection.id), seconds)
 
     def _save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         if self.retriever is not None:
             self.retriever.save(str(folder), show_progress=False)
-        meta = {"ids": self.ids, "revision": self.revision, "doc_freq": self.doc_freq}
+        meta = {
+            "ids": self.ids,
+            "revision": self.revision,
+            "doc_freq": self.doc_freq,
+            "collection_id": self.collection_id,
+        }
         (folder / "leerstad.json").write_text(json.dumps(meta), encoding="utf-8")
 
     @classmethod
@@ -152,7 +184,9 @@ class KeywordIndex:
             return None
         if meta["revision"] != revision:
             return None
-        return cls(retriever, meta["ids"], revision, meta["doc_freq"])
+        return cls(
+            retriever, meta["ids"], revision, meta["doc_freq"], meta.get("collection_id", "")
+        )
 
     def search(self, tokens: list[str], k: int) -> list[tuple[str, float]]:
         """(chunk id, BM25 score) for the best ``k`` chunks with a positive score."""

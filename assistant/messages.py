@@ -15,6 +15,8 @@ class Messages:
     collection_intro: str  # {count}
     empty_question: str
     injection_notice: str
+    quoting: str  # before quotes in another language than the question's
+    part_unanswered: str  # {part}: one question of several that the sources do not answer
 
 
 DUTCH = Messages(
@@ -28,6 +30,8 @@ DUTCH = Messages(
     "netwerk van lerende steden?",
     injection_notice="Uw vraag bevatte een opdracht aan de assistent; die is genegeerd. "
     "Ik antwoord alleen met wat in de bronnen staat.",
+    quoting="De bronnen zeggen:",
+    part_unanswered="Over „{part}” staat niets in mijn bronnen.",
 )
 
 ENGLISH = Messages(
@@ -41,6 +45,8 @@ ENGLISH = Messages(
     "learning cities?",
     injection_notice="Your question contained an instruction to the assistant; it was ignored. "
     "I only answer with what the sources say.",
+    quoting="The sources are in Dutch; this is what they say:",
+    part_unanswered="My sources say nothing about “{part}”.",
 )
 
 MESSAGES = {"nl": DUTCH, "en": ENGLISH}

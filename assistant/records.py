@@ -91,6 +91,9 @@ class Answer:
     query: str = ""  # the standalone question actually searched for
     language: str = "nl"
     edits: tuple[str, ...] = ()  # what citation checking changed in a generated answer
+    # How sure the backend is that the sources answer (0-1; None when it does not say). The
+    # extractive backend abstains below its fitted threshold; the eval plots the trade-off.
+    confidence: float | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -103,4 +106,5 @@ class Answer:
             "query": self.query,
             "language": self.language,
             "edits": list(self.edits),
+            "confidence": None if self.confidence is None else round(self.confidence, 4),
         }

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from typing import Any
 
+_local = threading.local()
 
-@lru_cache(maxsize=1)
+
 def _segmenter() -> Any:
-    import pysbd
+    # One per thread: pysbd's Segmenter keeps the text it is splitting on itself, so a shared
+    # one gives one conversation's sentence offsets computed in another's text.
+    if not hasattr(_local, "segmenter"):
+        import pysbd
 
-    return pysbd.Segmenter(language="nl", clean=False, char_span=True)
+        _local.segmenter = pysbd.Segmenter(language="nl", clean=False, char_span=True)
+    return _local.segmenter
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:

@@ -1,18 +1,21 @@
-"""The one place that builds the embedding model and opens the Chroma collection."""
+"""The one place that builds the embedding model and opens the Chroma collection (for reading)."""
 
 from __future__ import annotations
 
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
+from assistant.catalog import catalog_for
+from assistant.embedding_cache import CachedEmbeddings, EmbeddingCache, cache_file
 from assistant.embeddings import MINILM, USE_MULTILINGUAL, UniversalSentenceEncoder, minilm_path
 from assistant.errors import (
     EmbeddingModelError,
+    IndexIncompleteError,
     IndexMissingError,
     ModelMismatchError,
     UnknownBackendError,
@@ -25,6 +28,8 @@ if TYPE_CHECKING:
     from langchain_chroma import Chroma
     from langchain_core.embeddings import Embeddings
 
+    from assistant.keyword import KeywordIndex
+
 log = logging.getLogger(__name__)
 
 REBUILD_HINT = "Bouw de index opnieuw op met: leerstad ingest --rebuild"
@@ -35,7 +40,9 @@ def _minilm(device: str, batch_size: int) -> Embeddings:
 
 
 def _use(device: str, batch_size: int) -> Embeddings:
-    return UniversalSentenceEncoder()
+    # One BLAS thread: with two on this 2-core machine under load, one query took 110 ms
+    # instead of 2 ms, and batches ran at 11-18 texts/s instead of 30-44 (docs/benchmarks.md).
+    return UniversalSentenceEncoder(threads=1)
 
 
 # Embedding models by name. The two that ship inside PyPI packages are checked by sha256; any
@@ -157,24 +164,44 @@ def reset_client_cache() -> None:
     SharedSystemClient.clear_system_cache()
 
 
+def cached_embeddings(settings: Settings) -> CachedEmbeddings:
+    """The configured model behind the embedding cache: what ingest and benchmarks embed with."""
+    folder = settings.embedding_cache_dir
+    cache = EmbeddingCache(cache_file(folder, settings.embedding_model))
+    return CachedEmbeddings(lambda: build_embeddings(settings), cache)
+
+
+# -- the index: one collection, its state and its document record ------------------------------
+
+
 @dataclass(frozen=True)
 class IndexState:
-    """What the collection records about itself: model, dimension, revision, documents."""
+    """What the collection records about itself, plus the documents from the catalog.
+
+    ``complete`` is False while a first build or a rebuild is still writing; such a collection is
+    never served under the index's name.
+    """
 
     embedding_model: str
     embedding_dim: int
     revision: int
-    documents: dict[str, dict[str, Any]]
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    complete: bool = True
 
     @classmethod
-    def from_metadata(cls, meta: dict[str, Any] | None) -> IndexState | None:
+    def from_metadata(
+        cls, meta: dict[str, Any] | None, documents: dict[str, dict[str, Any]]
+    ) -> IndexState | None:
         if not meta or "embedding_model" not in meta:
             return None
+        if not documents and meta.get("documents"):  # written before the catalog existed
+            documents = json.loads(str(meta["documents"]))
         return cls(
             embedding_model=str(meta["embedding_model"]),
             embedding_dim=int(meta["embedding_dim"]),
             revision=int(meta.get("revision", 0)),
-            documents=json.loads(str(meta.get("documents", "{}"))),
+            documents=documents,
+            complete=bool(meta.get("complete", True)),
         )
 
     def to_metadata(self) -> dict[str, Any]:
@@ -182,15 +209,36 @@ class IndexState:
             "embedding_model": self.embedding_model,
             "embedding_dim": self.embedding_dim,
             "revision": self.revision,
-            "documents": json.dumps(self.documents, ensure_ascii=False, sort_keys=True),
+            "complete": self.complete,
+            "documents_count": len(self.documents),
         }
+
+
+def staging_name(settings: Settings) -> str:
+    """Where a first build or a rebuild is written before it is swapped in."""
+    return settings.collection + "-rebuild"
+
+
+def _get(client: chromadb.ClientAPI, name: str) -> chromadb.Collection | None:
+    from chromadb.errors import NotFoundError
+
+    try:
+        return client.get_collection(name, embedding_function=None)
+    except (NotFoundError, ValueError):  # older clients raise ValueError
+        return None
+
+
+def _state(client: chromadb.ClientAPI, collection: chromadb.Collection) -> IndexState | None:
+    meta = collection.metadata
+    if not meta or "embedding_model" not in meta:
+        return None
+    return IndexState.from_metadata(meta, catalog_for(client).load(str(collection.id)))
 
 
 def read_state(client: chromadb.ClientAPI, name: str) -> IndexState | None:
     """The state of collection ``name``, or None when it does not exist."""
-    if name not in {c.name for c in client.list_collections()}:
-        return None
-    return IndexState.from_metadata(client.get_collection(name).metadata)
+    collection = _get(client, name)
+    return None if collection is None else _state(client, collection)
 
 
 def check_model(state: IndexState, settings: Settings) -> None:
@@ -216,18 +264,183 @@ def vector_store(
     )
 
 
-def open_for_query(settings: Settings) -> tuple[Chroma, IndexState]:
-    """Open the existing collection for reading, checking it matches the configured model."""
+@dataclass
+class Index:
+    """One opened index: the client, its collection, the state read with it, and views on it."""
+
+    settings: Settings
+    client: chromadb.ClientAPI
+    collection: chromadb.Collection
+    state: IndexState
+    _vectors: Chroma | None = field(default=None, repr=False)
+
+    @property
+    def revision(self) -> int:
+        return self.state.revision
+
+    @property
+    def vectors(self) -> Chroma:
+        """The collection as a LangChain vector store, with the configured embedding model."""
+        if self._vectors is None:
+            embeddings = build_embeddings(self.settings)
+            self._vectors = vector_store(self.client, self.collection.name, embeddings)
+        return self._vectors
+
+    def keyword(self) -> KeywordIndex:
+        """The BM25 index of this revision (from memory, from disk, or built)."""
+        from assistant.keyword import KeywordIndex
+
+        return KeywordIndex.for_collection(self.collection, self.settings, self.state.revision)
+
+    def is_current(self) -> bool:
+        """Whether this is still what would be served (no writer has changed the index since).
+
+        One small metadata read; over HTTP that is one round trip.
+        """
+        served = _served(self.client, self.settings)
+        meta = served.metadata if served is not None else None
+        return (
+            served is not None
+            and served.id == self.collection.id
+            and meta is not None
+            and int(meta.get("revision", -1)) == self.state.revision
+        )
+
+    def fresh(self) -> Index:
+        """This index when it is current, else the index as it is now (reopened)."""
+        if self.is_current():
+            return self
+        if store_kind(self.settings) == "persistent":
+            reset_client_cache()  # an embedded client caches vectors it has loaded
+        return open_index(self.settings)
+
+
+def _served(client: chromadb.ClientAPI, settings: Settings) -> chromadb.Collection | None:
+    """The collection readers use: the index, or a complete rebuild caught mid-swap."""
+    main = _get(client, settings.collection)
+    if main is not None and (main.metadata or {}).get("complete", True):
+        return main
+    staged = _get(client, staging_name(settings))
+    if staged is not None and (staged.metadata or {}).get("complete") is True:
+        return staged
+    return None
+
+
+def open_index(settings: Settings) -> Index:
+    """Open the index for reading, checking that it is complete and matches the model."""
     client = open_client(settings)
-    state = read_state(client, settings.collection)
-    if state is None:
+    collection = _served(client, settings)
+    state = _state(client, collection) if collection is not None else None
+    if collection is None or state is None:
+        if _get(client, staging_name(settings)) is not None:
+            raise IndexIncompleteError(
+                f"De index in {_where(settings)} is nog niet af: het opbouwen loopt nog of is "
+                "onderbroken. Wacht tot het klaar is, of maak hem af met: leerstad ingest"
+            )
         raise IndexMissingError(
             f"Er is nog geen index (collectie {settings.collection!r} in {_where(settings)}). "
             "Bouw hem met: leerstad ingest"
         )
     check_model(state, settings)
-    return vector_store(client, settings.collection, build_embeddings(settings)), state
+    return Index(settings, client, collection, state)
+
+
+def open_for_query(settings: Settings) -> tuple[Chroma, IndexState]:
+    """The LangChain store and state of the served index (kept until callers use open_index)."""
+    index = open_index(settings)
+    return index.vectors, index.state
+
+
+def warm_up(settings: Settings) -> Index:
+    """Load the embedding model, the index and its keyword index, so the first answer is fast."""
+    index = open_index(settings)
+    index.vectors.embeddings.embed_query("opwarmen")  # type: ignore[union-attr]
+    index.keyword()
+    return index
 
 
 def _where(settings: Settings) -> str:
     return str(settings.chroma_dir) if settings.chroma == "persistent" else settings.chroma
+
+
+# -- writing: only ingest calls these, under its write lock --------------------------------------
+
+
+def open_for_write(settings: Settings, rebuild: bool = False) -> Index:
+    """The index to write to: the served one, or a new staging collection for a first build or
+    ``rebuild`` (continuing the old revisions, so readers notice the swap).
+
+    Finishes or removes what an interrupted writer left behind first (see ``recover``).
+    """
+    client = open_client(settings)
+    recover(client, settings)
+    main = _get(client, settings.collection)
+    previous = _state(client, main) if main is not None else None
+    if main is not None and previous is not None and not rebuild:
+        check_model(previous, settings)
+        return Index(settings, client, main, previous)
+    dimension = embedding_dimension(build_embeddings(settings))
+    start = previous.revision if previous else 0
+    state = IndexState(settings.embedding_model, dimension, start, {}, complete=False)
+    staged = client.create_collection(
+        staging_name(settings),
+        metadata=state.to_metadata(),
+        configuration={"hnsw": {"space": "cosine"}},
+        embedding_function=None,
+    )
+    return Index(settings, client, staged, state)
+
+
+def mark_pending(index: Index) -> None:
+    """Note on the served index that a writer is changing it, so a writer that is killed before
+    ``commit`` still gets its revision moved on by the next one."""
+    index.collection.modify(metadata={**index.state.to_metadata(), "pending": True})
+
+
+def was_pending(index: Index) -> bool:
+    return bool((index.collection.metadata or {}).get("pending"))
+
+
+def commit(
+    index: Index, records: dict[str, dict[str, Any]], removed: list[str], revision: int
+) -> Index:
+    """Record the documents, mark the index complete at ``revision`` and, for a staging
+    collection, swap it in. Returns the index as readers now see it."""
+    catalog = catalog_for(index.client)
+    collection_id = str(index.collection.id)
+    catalog.delete(collection_id, removed)
+    catalog.put(collection_id, records)
+    documents = {k: v for k, v in index.state.documents.items() if k not in removed}
+    documents.update(records)
+    state = replace(index.state, revision=revision, documents=documents, complete=True)
+    index.collection.modify(metadata=state.to_metadata())
+    if index.collection.name == staging_name(index.settings):
+        _publish(index.client, index.settings, index.collection)
+    return Index(index.settings, index.client, index.collection, state)
+
+
+def _publish(client: chromadb.ClientAPI, settings: Settings, staged: chromadb.Collection) -> None:
+    """The swap: the old index goes, the complete staging collection takes its name. Between
+    the two steps readers are served the staging collection (see ``_served``)."""
+    old = _get(client, settings.collection)
+    if old is not None:
+        _drop(client, old)
+    staged.modify(name=settings.collection)
+
+
+def _drop(client: chromadb.ClientAPI, collection: chromadb.Collection) -> None:
+    client.delete_collection(collection.name)
+    catalog_for(client).drop(str(collection.id))
+
+
+def recover(client: chromadb.ClientAPI, settings: Settings) -> None:
+    """Finish a swap that was interrupted, or drop a build that never completed."""
+    staged = _get(client, staging_name(settings))
+    if staged is None:
+        return
+    if (staged.metadata or {}).get("complete") is True:
+        log.warning("finishing an interrupted swap of %s", staging_name(settings))
+        _publish(client, settings, staged)
+    else:
+        log.warning("dropping %s: its build was interrupted", staging_name(settings))
+        _drop(client, staged)

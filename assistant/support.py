@@ -26,6 +26,8 @@ class Concepts:
     def coverage(self, text: str, own_only: bool = False) -> tuple[float, frozenset[str]]:
         """Share of the question's weight whose concept occurs in ``text``, and which ones."""
         groups = [(g, w) for g, w, own in self.groups if own or not own_only]
+        if not groups:  # a follow-up with no concept of its own is about the earlier ones
+            groups = [(g, w) for g, w, _ in self.groups]
         total = sum(w for _, w in groups)
         found = self._found(text, [g for g, _ in groups])
         share = sum(w for g, w in groups if g.word in found) / total if total else 0.0

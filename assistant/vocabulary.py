@@ -128,7 +128,14 @@ class Vocabulary:
         owned: list[set[str]] = []  # the question's words behind each concept
         claimed: set[str] = set()
         for group in self.synonyms:
-            present = [p for p in group if self._matches(p, plain) or _has_phrase(p, stemmed)]
+            # A one-word synonym matches in any inflection ("bereik" / "bereiken"), by stem.
+            present = [
+                p
+                for p in group
+                if self._matches(p, plain)
+                or _has_phrase(p, stemmed)
+                or (" " not in p and set(tokenize(p)) & set(forms) == set(tokenize(p)) != set())
+            ]
             if not present:
                 continue
             own = [s for p in present for s in tokenize(p) if s not in self.question_words]
@@ -224,13 +231,10 @@ class Vocabulary:
         plain = " ".join(words(text))
         return any(self._matches(p, plain) for p in self.collection_questions)
 
-    def strip_injection(self, text: str) -> tuple[str, bool]:
-        """The question without instructions aimed at the assistant, and whether any were cut."""
-        cleaned = text
-        for pattern in self.injection_patterns:
-            cleaned = pattern.sub(" ", cleaned)
-        cleaned = re.sub(r"\s+", " ", cleaned).strip(" ,;")
-        return cleaned, cleaned != re.sub(r"\s+", " ", text).strip(" ,;")
+    def has_injection(self, text: str) -> bool:
+        """Whether ``text`` holds an instruction aimed at the assistant (said in a notice; the
+        question itself is answered as it is)."""
+        return any(p.search(text) for p in self.injection_patterns)
 
     def is_followup(self, text: str) -> bool:
         plain = fold(text).strip()

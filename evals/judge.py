@@ -90,8 +90,8 @@ def judge_name(settings: Settings) -> str:
 
 def build_judge(settings: Settings) -> BaseChatModel:
     """The chat model to judge with; ``JudgeConfigError`` (Dutch) when there is none."""
+    from assistant.answering.llm import build_chat_model
     from assistant.errors import ConfigError
-    from assistant.llm import build_chat_model
 
     field = "judge_llm" if settings.judge_llm else "llm"
     try:
@@ -105,7 +105,7 @@ def build_judge(settings: Settings) -> BaseChatModel:
 
 
 def _defuse(text: str) -> str:
-    from assistant.prompts import neutralize
+    from assistant.answering.prompts import neutralize
 
     return _ANSWER_TAG.sub(lambda m: f"‹{m.group(1)}{m.group(2)}", neutralize(text))
 
@@ -145,7 +145,7 @@ def judge_messages(question: str, answer: str, sources: Sequence[Any]) -> list[B
 
 def parse_verdict(reply: str) -> JudgeResult:
     """The verdict from the judge's reply; score None with the reason when it is malformed."""
-    from assistant.prompts import strip_thinking
+    from assistant.answering.prompts import strip_thinking
 
     text = strip_thinking(reply).strip()
     if fenced := _FENCE.match(text):

@@ -80,3 +80,59 @@ def latency_histogram(latencies: Sequence[float]) -> str | None:
     ax.set_ylabel("vragen")
     ax.legend()
     return _png(fig)
+
+
+def abstention_curve(
+    points: Sequence[dict[str, Any]],
+    best: dict[str, Any] | None,
+    operating_point: dict[str, Any] | None,
+) -> str | None:
+    """Abstention precision against recall over the confidence threshold (left) and the rates
+    against the threshold (right), with the run's own decisions and the best-F1 point marked."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    if not points or best is None:
+        return None
+    fig, (pr, rates) = plt.subplots(1, 2, figsize=(10, 3.8))
+    defined = [p for p in points if p["precision"] is not None]
+    pr.plot([p["recall"] for p in defined], [p["precision"] for p in defined], "o-", ms=3)
+    if best["precision"] is not None:
+        pr.plot(
+            best["recall"],
+            best["precision"],
+            "s",
+            color="tab:green",
+            ms=9,
+            label=f"beste F1 {best['f1']:.2f} (drempel {best['threshold']:.3f})",
+        )
+    if operating_point and operating_point["precision"] is not None:
+        pr.plot(
+            operating_point["recall"],
+            operating_point["precision"],
+            "*",
+            color="tab:red",
+            ms=14,
+            label=f"deze run (F1 {operating_point['f1']:.2f})",
+        )
+    pr.set_xlabel("recall (onbeantwoordbare vragen geweigerd)")
+    pr.set_ylabel("precision (weigeringen terecht)")
+    pr.set_xlim(-0.02, 1.02)
+    pr.set_ylim(-0.02, 1.05)
+    pr.set_title("Weigeren als conf < drempel")
+    pr.legend(fontsize=7, loc="best")
+    thresholds = [p["threshold"] for p in points]
+    for key, label, colour in (
+        ("precision", "precision", "tab:blue"),
+        ("recall", "recall", "tab:orange"),
+        ("false_abstention_rate", "onterecht geweigerd (aandeel)", "tab:purple"),
+    ):
+        values = [math.nan if p[key] is None else p[key] for p in points]
+        rates.step(thresholds, values, where="post", label=label, color=colour)
+    rates.axvline(best["threshold"], color="tab:green", linestyle="--", linewidth=1)
+    rates.set_xlabel("drempel op confidence")
+    rates.set_ylim(-0.02, 1.05)
+    rates.legend(fontsize=7)
+    return _png(fig)

@@ -9,6 +9,18 @@ from typing import Any
 
 from evals import plots
 from evals.metrics import METRICS
+from evals.tables import (
+    BASELINE_HEADER,
+    BASELINE_NOTE,
+    BREAKDOWN_NOTE,
+    TRADEOFF_HEADER,
+    baseline_breakdown,
+    baseline_rows,
+    fmt,
+    fmt_ci,
+    tradeoff_note,
+    tradeoff_rows,
+)
 
 TAG_COLUMNS = (
     "fact_recall",
@@ -20,19 +32,6 @@ TAG_COLUMNS = (
     "citation_support",
 )
 SNIPPET = 400
-
-
-def fmt(name: str, value: float | None) -> str:
-    if value is None:
-        return "n.v.t."
-    if name.startswith("latency") or name == "false_abstentions":
-        return f"{value:.0f}"
-    return f"{value:.3f}"
-
-
-def fmt_ci(name: str, result: dict[str, Any]) -> str:
-    low, high = result["ci95"]
-    return "" if low is None else f"[{fmt(name, low)}, {fmt(name, high)}]"
 
 
 def failures(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -76,6 +75,14 @@ def print_summary(summary: dict[str, Any], console: Any) -> None:
                 *(fmt(n, group["metrics"][n]["value"]) for n in TAG_COLUMNS),
             )
         console.print(per)
+    rows = baseline_rows(summary, with_ci=False)
+    if rows:
+        base = Table(title="Baseline (naïef LangChain-recept)", title_justify="left")
+        for col in BASELINE_HEADER:
+            base.add_column(col)
+        for row in rows:
+            base.add_row(*row)
+        console.print(base)
 
 
 def _meta_lines(meta: dict[str, Any]) -> list[tuple[str, str]]:
@@ -147,6 +154,17 @@ def write_markdown(path: Path, summary: dict[str, Any], rows: Sequence[dict[str,
                 for n in TAG_COLUMNS
             ]
             out.append(f"| {value} | {group['questions']} | " + " | ".join(cells) + " |")
+    if summary.get("baseline"):
+        out += _markdown_table("Baseline", BASELINE_NOTE, BASELINE_HEADER, baseline_rows(summary))
+        out += _markdown_table(
+            "Baseline per categorie", BREAKDOWN_NOTE, *baseline_breakdown(summary)
+        )
+    out += _markdown_table(
+        "Weigeren: afweging over de drempel",
+        tradeoff_note(summary),
+        TRADEOFF_HEADER,
+        tradeoff_rows(summary),
+    )
     failed = failures(rows)
     out += ["", f"## Mislukte vragen ({len(failed)} van {len(rows)})", ""]
     for row in failed:
@@ -164,6 +182,22 @@ def write_markdown(path: Path, summary: dict[str, Any], rows: Sequence[dict[str,
         out += [f"- {_source_line(s)}" for s in row.get("sources") or []] or ["- (geen)"]
         out.append("")
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
+def _markdown_table(title: str, note: str, header: list[str], rows: list[list[str]]) -> list[str]:
+    out = ["", f"## {title}", "", note, ""]
+    if rows:
+        out += ["| " + " | ".join(header) + " |", "|---" * len(header) + "|"]
+        out += ["| " + " | ".join(row) + " |" for row in rows]
+    return out
+
+
+def _html_table(title: str, note: str, header: list[str], rows: list[list[str]]) -> str:
+    e = html.escape
+    head = "".join(f"<th>{e(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in rows)
+    table = f"<table><tr>{head}</tr>{body}</table>" if rows else ""
+    return f"<h2>{e(title)}</h2><p>{e(note)}</p>{table}"
 
 
 CSS = """
@@ -207,6 +241,29 @@ def write_html(path: Path, summary: dict[str, Any], rows: Sequence[dict[str, Any
     image = plots.latency_histogram(latencies)
     if image:
         parts.append(f"<h2>Latentie</h2><img alt='latentie' src='data:image/png;base64,{image}'>")
+    if summary.get("baseline"):
+        parts.append(
+            _html_table("Baseline", BASELINE_NOTE, BASELINE_HEADER, baseline_rows(summary))
+        )
+        parts.append(
+            _html_table("Baseline per categorie", BREAKDOWN_NOTE, *baseline_breakdown(summary))
+        )
+    parts.append(
+        _html_table(
+            "Weigeren: afweging over de drempel",
+            tradeoff_note(summary),
+            TRADEOFF_HEADER,
+            tradeoff_rows(summary),
+        )
+    )
+    tradeoff = summary.get("abstention_tradeoff") or {}
+    image = plots.abstention_curve(
+        summary.get("abstention_curve") or [],
+        tradeoff.get("best_f1"),
+        tradeoff.get("operating_point"),
+    )
+    if image:
+        parts.append(f"<img alt='afwegingscurve weigeren' src='data:image/png;base64,{image}'>")
     failed = failures(rows)
     parts.append(
         f"<h2>Mislukte vragen ({len(failed)} van {len(rows)})</h2>"

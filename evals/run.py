@@ -58,11 +58,12 @@ def answer_all(
     assistant = Assistant(settings)
     cases: list[Case] = []
     extras: list[dict[str, Any]] = []
-    with _progress(progress) as bar:
+    with progress_bar(progress) as bar:
         task = bar.add_task("Vragen beantwoorden", total=len(examples))
         for example in examples:
+            history = play(assistant, example.history)
             start = time.perf_counter()
-            answer = assistant.answer(example.question, list(example.history))
+            answer = assistant.answer(example.question, history)
             latency = (time.perf_counter() - start) * 1000
             cases.append(
                 Case(
@@ -81,13 +82,26 @@ def answer_all(
                     "language": answer.language,
                     "edits": list(answer.edits),
                     "timings_ms": {k: round(v, 1) for k, v in answer.timings_ms.items()},
+                    "confidence": answer.confidence,
                 }
             )
             bar.advance(task)
     return cases, extras
 
 
-def _progress(enabled: bool) -> Progress:
+def play(assistant: Any, questions: Sequence[str]) -> list[Any]:
+    """The conversation before a question as it happened: each earlier question answered by the
+    assistant in turn, so a follow-up is resolved against what was really answered."""
+    from assistant import Turn
+
+    turns: list[Turn] = []
+    for question in questions:
+        answer = assistant.answer(question, turns)
+        turns.append(Turn(question, answer.text, tuple(s.chunk_id for s in answer.sources)))
+    return turns
+
+
+def progress_bar(enabled: bool) -> Progress:
     """A progress bar with the count done and the time left."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
@@ -107,7 +121,7 @@ def judge_all(
     from evals.judge import judge_faithfulness
 
     judged: list[Case] = []
-    with _progress(progress) as bar:
+    with progress_bar(progress) as bar:
         task = bar.add_task("Antwoorden beoordelen", total=len(cases))
         for case in cases:
             verdict = judge_faithfulness(

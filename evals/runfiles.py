@@ -14,7 +14,16 @@ from evals.metrics import Case
 from evals.scoring import case_from_json, case_to_json
 
 # Fields of a results line that come from the answer rather than the dataset or the scoring.
-ANSWER_FIELDS = ("backend", "notices", "query", "language", "edits", "timings_ms", "error")
+ANSWER_FIELDS = (
+    "backend",
+    "notices",
+    "query",
+    "language",
+    "edits",
+    "timings_ms",
+    "confidence",
+    "error",
+)
 
 
 @dataclass(frozen=True)

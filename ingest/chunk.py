@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from assistant.records import Chunk
 from assistant.sentences import sentence_spans
-from ingest.load import SourceDocument
+from ingest.limits import PYSBD_MAX_PARAGRAPH_CHARS, SENTENCE_WINDOW_CHARS
+from ingest.load import HEADING, SourceDocument
 
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$", flags=re.MULTILINE)
 _PARAGRAPH = re.compile(r"\S(?:.*?\S)?(?=\n[ \t]*\n|\s*\Z)", flags=re.DOTALL)
 
 
@@ -30,7 +30,7 @@ def sections(text: str) -> Iterator[tuple[str | None, int, int]]:
     """(heading path, body start, body end) for each part of the text between headings."""
     path: list[tuple[int, str]] = []
     position = 0
-    for match in _HEADING.finditer(text):
+    for match in HEADING.finditer(text):
         yield _path_name(path), position, match.start()
         level = len(match.group(1))
         path = [(lvl, name) for lvl, name in path if lvl < level] + [(level, match.group(2))]
@@ -52,7 +52,7 @@ def _units(text: str, max_size: int) -> Iterator[Span]:
                 yield Span(para.start(), para.end(), section)
                 continue
             run_start = run_end = None
-            for sent_start, sent_end in sentence_spans(text, para.start(), para.end()):
+            for sent_start, sent_end in _bounded(text, _sentences(text, *para.span()), max_size):
                 if run_start is not None and sent_end - run_start > max_size:
                     yield Span(run_start, run_end, section)  # type: ignore[arg-type]
                     run_start = None
@@ -61,6 +61,76 @@ def _units(text: str, max_size: int) -> Iterator[Span]:
                 run_end = sent_end
             if run_start is not None:
                 yield Span(run_start, run_end, section)  # type: ignore[arg-type]
+
+
+# A sentence ends at . ! ? or an ellipsis, maybe followed by closing quotes or brackets, and space.
+_SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s+")
+
+
+def _sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Sentences of a long paragraph in time linear in its length.
+
+    pysbd's cost grows with the square of its input, so it sees windows of at most
+    ``SENTENCE_WINDOW_CHARS`` cut at a likely sentence end; a paragraph beyond
+    ``PYSBD_MAX_PARAGRAPH_CHARS`` (no prose paragraph is that long) is cut by the regex alone.
+    """
+    if end - start > PYSBD_MAX_PARAGRAPH_CHARS:
+        yield from _regex_sentences(text, start, end)
+        return
+    position = start
+    while position < end:
+        stop = end if end - position <= SENTENCE_WINDOW_CHARS else _window_end(text, position)
+        yield from sentence_spans(text, position, stop)
+        position = stop
+
+
+def _window_end(text: str, start: int) -> int:
+    """Where a window from ``start`` ends: after its last sentence end, else its last space."""
+    limit = start + SENTENCE_WINDOW_CHARS
+    last = None
+    for last in _SENTENCE_END.finditer(text, start, limit):  # noqa: B007 (the last one is wanted)
+        pass
+    if last is not None and last.end() > start:
+        return last.end()
+    return _cut_point(text, start, SENTENCE_WINDOW_CHARS)
+
+
+def _regex_sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    position = start
+    for match in _SENTENCE_END.finditer(text, start, end):
+        yield from _trimmed(text, position, match.end())  # closing quotes stay with it
+        position = match.end()
+    yield from _trimmed(text, position, end)
+
+
+def _bounded(
+    text: str, spans: Iterator[tuple[int, int]], max_size: int
+) -> Iterator[tuple[int, int]]:
+    """The spans, with any longer than ``max_size`` cut at spaces (or hard, if it has none)."""
+    for start, end in spans:
+        while end - start > max_size:
+            cut = _cut_point(text, start, max_size)
+            yield from _trimmed(text, start, cut)
+            start = cut
+            while start < end and text[start].isspace():
+                start += 1
+        yield from _trimmed(text, start, end)
+
+
+def _cut_point(text: str, start: int, size: int) -> int:
+    """The last whitespace in ``text[start + 1 : start + size + 1]``, else ``start + size``."""
+    stop = start + size + 1
+    space = max(text.rfind(c, start + 1, stop) for c in " \n\t")
+    return space if space > start else start + size
+
+
+def _trimmed(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        yield start, end
 
 
 def _merge(units: list[Span], max_size: int, min_size: int) -> Iterator[Span]:

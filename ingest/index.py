@@ -1,4 +1,4 @@
-"""Write chunks into the Chroma collection: incremental by stable ids, locked, batched."""
+"""Write chunks into the index: incremental by stable ids, locked, embedded in cached batches."""
 
 from __future__ import annotations
 
@@ -12,26 +12,33 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import IndexLockedError
-from assistant.keyword import KeywordIndex
 from assistant.records import Chunk
 from assistant.settings import Settings
 from assistant.store import (
-    IndexState,
-    build_embeddings,
-    check_model,
-    embedding_dimension,
+    Index,
+    cached_embeddings,
+    commit,
+    mark_pending,
     open_client,
+    open_for_write,
     read_state,
+    was_pending,
 )
 from ingest.chunk import chunk_document
-from ingest.errors import NoDocumentsError, UnreadableDocumentError
-from ingest.load import SourceDocument, discover, load_document
+from ingest.errors import NoDocumentsError
+from ingest.guard import store_errors
+from ingest.load import SourceDocument, load_all
 
 if TYPE_CHECKING:
     import chromadb
-    from langchain_core.embeddings import Embeddings
+
+    from assistant.embedding_cache import CachedEmbeddings
 
 log = logging.getLogger(__name__)
+
+# Chunks embedded and written per step, across documents: large enough for the encoder's own
+# batching, far below Chroma's maximum batch size (5461 on chromadb 1.5).
+BATCH = 1024
 
 
 @dataclass
@@ -44,7 +51,9 @@ class IngestSummary:
     unchanged: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     chunks: int = 0  # chunks in the collection afterwards
-    embedded: int = 0  # chunks embedded in this run
+    embedded: int = 0  # chunks written with a new vector in this run
+    computed: int = 0  # of those, vectors the model computed (the rest came from the cache)
+    encode_seconds: float = 0.0  # time spent in the embedding model itself
     seconds: float = 0.0
 
     def line(self) -> str:
@@ -81,22 +90,17 @@ def write_lock(settings: Settings) -> Iterator[None]:
         lock.release()
 
 
-def load_all(paths: Sequence[Path], summary: IngestSummary) -> list[SourceDocument]:
-    """Load every supported file; unreadable ones are skipped and named in the summary."""
-    docs: dict[str, SourceDocument] = {}
-    for path in discover(paths):
-        try:
-            doc = load_document(path)
-        except UnreadableDocumentError as e:
-            log.warning("skipped %s: %s", path, e)
-            summary.skipped.append((str(path), str(e)))
-            continue
-        if doc.doc_id in docs:
-            reason = f"{path}: document-id {doc.doc_id!r} bestaat al ({docs[doc.doc_id].path})"
-            summary.skipped.append((str(path), reason))
-            continue
-        docs[doc.doc_id] = doc
-    return list(docs.values())
+@dataclass
+class Plan:
+    """What one ingest has to write, gathered over all documents before anything is written."""
+
+    fresh: list[Chunk] = field(default_factory=list)  # new text: embed and upsert
+    same: list[Chunk] = field(default_factory=list)  # same text: refresh metadata only
+    stale: list[str] = field(default_factory=list)  # chunk ids to delete
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)  # documents to record
+
+    def __bool__(self) -> bool:
+        return bool(self.fresh or self.same or self.stale or self.records)
 
 
 def ingest_paths(
@@ -109,14 +113,15 @@ def ingest_paths(
     """Bring the index in line with the documents under ``paths``.
 
     Unchanged documents are skipped, changed ones upserted in place by stable chunk ids,
-    and documents that were indexed from under ``paths`` but are gone are deleted.
-    With ``rebuild`` the collection is rebuilt beside the old one and swapped in at the end,
-    so a failed rebuild leaves the previous index usable.
+    and documents that were indexed from under ``paths`` but are gone are deleted. New text is
+    embedded in large batches across documents, through the embedding cache.
+    A first build and a ``rebuild`` are written beside the served index and swapped in when
+    complete, so an interrupted build is never served (the next writer drops or finishes it).
     ``on_document(done, total)`` is called after each document (the web app's progress).
     """
     started = time.perf_counter()
     summary = IngestSummary()
-    docs = load_all(paths, summary)
+    docs = load_all(paths, summary.skipped)
     if not docs:
         raise NoDocumentsError(
             f"Geen leesbare documenten gevonden in {', '.join(map(str, paths))} "
@@ -127,80 +132,144 @@ def ingest_paths(
                 else ""
             )
         )
-    with write_lock(settings):
-        client = open_client(settings)
-        target = settings.collection + "-rebuild" if rebuild else settings.collection
-        if rebuild:
-            _drop(client, target)
-        state = read_state(client, target)
-        if state is None:
-            # A rebuilt collection continues the old one's revisions, so readers that cache by
-            # revision (running assistants, the keyword index on disk) see that it changed.
-            previous = read_state(client, settings.collection) if rebuild else None
-            start = previous.revision if previous else 0
-            dimension = embedding_dimension(build_embeddings(settings))
-            state = IndexState(settings.embedding_model, dimension, start, {})
-        check_model(state, settings)
-        collection = client.get_or_create_collection(
-            target, metadata=state.to_metadata(), configuration={"hnsw": {"space": "cosine"}}
-        )
-        documents = dict(state.documents)
+    with write_lock(settings), store_errors(settings):
+        index = open_for_write(settings, rebuild)
+        pending = was_pending(index)
+        plan = plan_changes(index, docs, settings, summary, on_document)
         roots = [p.resolve() for p in paths]
-        from tqdm import tqdm
-
-        for done, doc in enumerate(
-            tqdm(docs, desc="indexeren", unit="document", disable=not progress), 1
-        ):
-            _sync_document(collection, doc, documents, settings, summary)
-            if on_document:
-                on_document(done, len(docs))
-        for doc_id, info in sorted(documents.items()):
-            if doc_id not in {d.doc_id for d in docs} and _under(Path(info["path"]), roots):
-                collection.delete(where={"doc_id": doc_id})
-                del documents[doc_id]
-                summary.removed.append(doc_id)
-        changed = summary.added or summary.updated or summary.removed or rebuild
-        revision = state.revision + 1 if changed else state.revision
-        new_state = IndexState(state.embedding_model, state.embedding_dim, revision, documents)
-        collection.modify(metadata=new_state.to_metadata())
-        if rebuild:
-            _drop(client, settings.collection)
-            collection.modify(name=settings.collection)
-        summary.chunks = collection.count()
-        KeywordIndex.for_collection(client.get_collection(settings.collection), settings, revision)
+        present = {d.doc_id for d in docs}
+        removed = [
+            doc_id
+            for doc_id, info in sorted(index.state.documents.items())
+            if doc_id not in present and _under(Path(info["path"]), roots)
+        ]
+        plan.stale += [i for d in removed for i in _chunk_ids(d, index.state.documents[d])]
+        summary.removed = removed
+        if (plan.fresh or plan.stale or plan.same) and index.state.complete:
+            mark_pending(index)
+        embeddings = cached_embeddings(settings)
+        write_plan(index.collection, plan, embeddings, progress)
+        summary.embedded = len(plan.fresh)
+        summary.computed = embeddings.computed
+        summary.encode_seconds = embeddings.seconds
+        changed = bool(summary.added or summary.updated or removed or pending)
+        revision = index.revision + 1 if changed or not index.state.complete else index.revision
+        index = commit(index, plan.records, removed, revision)
+        summary.chunks = reconcile(index)
+        index.keyword()
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _sync_document(
-    collection: chromadb.Collection,
-    doc: SourceDocument,
-    documents: dict[str, dict[str, Any]],
+def plan_changes(
+    index: Index,
+    docs: list[SourceDocument],
     settings: Settings,
     summary: IngestSummary,
+    on_document: Callable[[int, int], None] | None = None,
+) -> Plan:
+    """Chunk the documents that changed and decide, per chunk, whether it needs embedding.
+
+    A document whose text and chunking settings are as recorded is not even chunked, so an
+    unchanged re-ingest costs little more than reading the files. ``on_document(done, total)``
+    is called as each document is looked at.
+    """
+    plan = Plan()
+    known = index.state.documents
+    chunking = _chunking(settings)
+    candidates: dict[str, list[Chunk]] = {}
+    for done, doc in enumerate(docs, 1):
+        if on_document:
+            on_document(done, len(docs))
+        info = known.get(doc.doc_id)
+        if info and info["doc_hash"] == doc.doc_hash[:16] and info.get("chunking") == chunking:
+            summary.unchanged.append(doc.doc_id)
+            continue
+        chunks = chunk_document(doc, settings.chunk_size, settings.chunk_min_size)
+        if info and info["doc_hash"] == chunks[0].doc_hash and info["chunks"] == len(chunks):
+            # Recorded before the chunking settings were: record them, nothing to embed.
+            summary.unchanged.append(doc.doc_id)
+            plan.records[doc.doc_id] = {**info, "chunking": chunking}
+            continue
+        candidates[doc.doc_id] = chunks
+        (summary.updated if info else summary.added).append(doc.doc_id)
+        plan.records[doc.doc_id] = {**_record(doc, chunks), "chunking": chunking}
+    old = _old_hashes(index, candidates)
+    for doc_id, chunks in candidates.items():
+        for c in chunks:
+            (plan.same if old.get(c.chunk_id) == c.content_hash else plan.fresh).append(c)
+        ids = {c.chunk_id for c in chunks}
+        plan.stale += sorted(i for i in old if i.split("#")[0] == doc_id and i not in ids)
+    return plan
+
+
+def _old_hashes(index: Index, candidates: dict[str, list[Chunk]]) -> dict[str, str]:
+    """chunk id -> content hash of what is stored for these documents (by id, in slices)."""
+    if index.collection.count() == 0:
+        return {}  # a fresh build: nothing to compare with
+    known = index.state.documents
+    ids = [
+        i
+        for doc_id, chunks in candidates.items()
+        for i in _chunk_ids(
+            doc_id, {"chunks": max(len(chunks), known.get(doc_id, {}).get("chunks", 0))}
+        )
+    ]
+    old: dict[str, str] = {}
+    for start in range(0, len(ids), BATCH):
+        got = index.collection.get(ids=ids[start : start + BATCH], include=["metadatas"])
+        for i, m in zip(got["ids"], got["metadatas"] or [], strict=True):
+            old[i] = str((m or {}).get("content_hash"))
+    return old
+
+
+def write_plan(
+    collection: chromadb.Collection, plan: Plan, embeddings: CachedEmbeddings, progress: bool
 ) -> None:
-    known = documents.get(doc.doc_id)
-    chunks = chunk_document(doc, settings.chunk_size, settings.chunk_min_size)
-    if known and known["doc_hash"] == chunks[0].doc_hash and known["chunks"] == len(chunks):
-        summary.unchanged.append(doc.doc_id)
-        return
-    existing = collection.get(where={"doc_id": doc.doc_id}, include=["metadatas"])
-    old_hashes = {
-        i: m.get("content_hash")
-        for i, m in zip(existing["ids"], existing["metadatas"], strict=True)
-    }
-    fresh = [c for c in chunks if old_hashes.get(c.chunk_id) != c.content_hash]
-    same = [c for c in chunks if old_hashes.get(c.chunk_id) == c.content_hash]
-    if fresh:  # the model is only loaded when something needs embedding
-        _upsert(collection, fresh, build_embeddings(settings))
-    if same:  # text unchanged: keep the vector, refresh metadata (title, url, doc hash)
-        collection.update(ids=[c.chunk_id for c in same], metadatas=[c.metadata() for c in same])
-    stale = sorted(set(old_hashes) - {c.chunk_id for c in chunks})
-    if stale:
-        collection.delete(ids=stale)
-    summary.embedded += len(fresh)
-    (summary.updated if known else summary.added).append(doc.doc_id)
-    documents[doc.doc_id] = {
+    """Embed and upsert new text in large batches, refresh metadata, delete stale chunks."""
+    from tqdm import tqdm
+
+    with tqdm(
+        total=len(plan.fresh), desc="inbedden", unit="stuk", disable=not progress or not plan.fresh
+    ) as bar:
+        for start in range(0, len(plan.fresh), BATCH):
+            part = plan.fresh[start : start + BATCH]
+            _upsert(collection, part, embeddings)
+            bar.update(len(part))
+    for start in range(0, len(plan.same), BATCH):
+        part = plan.same[start : start + BATCH]
+        collection.update(ids=[c.chunk_id for c in part], metadatas=[c.metadata() for c in part])
+    for start in range(0, len(plan.stale), BATCH):
+        collection.delete(ids=plan.stale[start : start + BATCH])
+
+
+def reconcile(index: Index) -> int:
+    """The chunk count, after deleting any chunk no recorded document owns (left by a writer
+    that was killed between writing chunks and recording its documents)."""
+    count = index.collection.count()
+    expected = sum(int(info["chunks"]) for info in index.state.documents.values())
+    if count == expected:
+        return count
+    owned = {i for d, info in index.state.documents.items() for i in _chunk_ids(d, info)}
+    stored = index.collection.get(include=[])["ids"]
+    orphans = [i for i in stored if i not in owned]
+    log.warning("deleting %d chunks no recorded document owns", len(orphans))
+    for start in range(0, len(orphans), BATCH):
+        index.collection.delete(ids=orphans[start : start + BATCH])
+    return index.collection.count()
+
+
+def _chunking(settings: Settings) -> str:
+    """The chunking settings a document's chunks were made with (part of its record)."""
+    return f"{settings.chunk_size}/{settings.chunk_min_size}"
+
+
+def _chunk_ids(doc_id: str, info: dict[str, Any]) -> list[str]:
+    return [f"{doc_id}#{n:04d}" for n in range(int(info["chunks"]))]
+
+
+def _record(doc: SourceDocument, chunks: list[Chunk]) -> dict[str, Any]:
+    return {
         "title": doc.title,
         "url": doc.url,
         "path": str(doc.path.resolve()),
@@ -212,17 +281,16 @@ def _sync_document(
     }
 
 
-def _upsert(collection: chromadb.Collection, chunks: list[Chunk], embeddings: Embeddings) -> None:
-    """Embed and upsert in batches below Chroma's maximum batch size."""
-    batch = 256  # far below client.get_max_batch_size() (5461 on chromadb 1.5)
-    for i in range(0, len(chunks), batch):
-        part = chunks[i : i + batch]
-        collection.upsert(
-            ids=[c.chunk_id for c in part],
-            embeddings=embeddings.embed_documents([embedding_text(c) for c in part]),
-            documents=[c.text for c in part],
-            metadatas=[c.metadata() for c in part],
-        )
+def _upsert(
+    collection: chromadb.Collection, chunks: list[Chunk], embeddings: CachedEmbeddings
+) -> None:
+    """Embed (through the cache) and upsert one batch of chunks from any number of documents."""
+    collection.upsert(
+        ids=[c.chunk_id for c in chunks],
+        embeddings=embeddings.embed_array([embedding_text(c) for c in chunks]),
+        documents=[c.text for c in chunks],
+        metadatas=[c.metadata() for c in chunks],
+    )
 
 
 def embedding_text(chunk: Chunk) -> str:
@@ -233,28 +301,22 @@ def embedding_text(chunk: Chunk) -> str:
 
 def delete_documents(doc_ids: Sequence[str], settings: Settings) -> list[str]:
     """Remove documents from the index; returns the ids that were there."""
-    with write_lock(settings):
+    with write_lock(settings), store_errors(settings):
         client = open_client(settings)
-        state = read_state(client, settings.collection)
-        if state is None:
+        if read_state(client, settings.collection) is None:
             return []
-        collection = client.get_collection(settings.collection)
-        documents = dict(state.documents)
+        index = open_for_write(settings)
+        documents = index.state.documents
         removed = [d for d in doc_ids if d in documents]
-        for doc_id in removed:
-            collection.delete(where={"doc_id": doc_id})
-            del documents[doc_id]
         if removed:
-            revision = state.revision + 1
-            new_state = IndexState(state.embedding_model, state.embedding_dim, revision, documents)
-            collection.modify(metadata=new_state.to_metadata())
-            KeywordIndex.for_collection(collection, settings, revision)
+            mark_pending(index)
+            stale = [i for d in removed for i in _chunk_ids(d, documents[d])]
+            for start in range(0, len(stale), BATCH):
+                index.collection.delete(ids=stale[start : start + BATCH])
+            index = commit(index, {}, removed, index.revision + 1)
+            reconcile(index)
+            index.keyword()
         return removed
-
-
-def _drop(client: chromadb.ClientAPI, name: str) -> None:
-    if name in {c.name for c in client.list_collections()}:
-        client.delete_collection(name)
 
 
 def _under(path: Path, roots: list[Path]) -> bool:

@@ -3,14 +3,33 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ingest.errors import UnreadableDocumentError
+from ingest.decode import GARBAGE, check_text, decode
+from ingest.errors import UnreadableDocumentError, UnsafeFileError
+from ingest.frontmatter import split_front_matter
+from ingest.limits import MAX_PDF_PAGES
+from ingest.safety import (
+    ZIP_FORMATS,
+    check_archive,
+    check_size,
+    check_text_length,
+    escapes,
+    pdf_bomb,
+    pdf_limits,
+)
+
+log = logging.getLogger(__name__)
+
+# A Markdown heading line. Linear on any input, a 20 MB line included: the name is the longest
+# run that does not end in a space or '#' (no lazy scan before a repeated tail).
+HEADING = re.compile(r"^(#{1,6})[ \t]+([^\n]*[^ \t#\n])[ \t#]*$", flags=re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -30,22 +49,26 @@ class SourceDocument:
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _load_markdown(path: Path) -> tuple[str, dict[str, Any]]:
-    import frontmatter
+def read_text(path: Path) -> str:
+    """A text file's content: encoding detected, byte-order mark dropped, binary refused."""
+    text = decode(path.read_bytes(), str(path))
+    check_text(text, str(path))
+    return text
 
-    post = frontmatter.loads(path.read_text(encoding="utf-8"))
-    return post.content, dict(post.metadata)
+
+def _load_markdown(path: Path) -> tuple[str, dict[str, Any]]:
+    return split_front_matter(read_text(path), str(path))
 
 
 def _load_text(path: Path) -> tuple[str, dict[str, Any]]:
-    return path.read_text(encoding="utf-8"), {}
+    return read_text(path), {}
 
 
 def _load_html(path: Path) -> tuple[str, dict[str, Any]]:
     import html2text
     from bs4 import BeautifulSoup
 
-    raw = path.read_text(encoding="utf-8", errors="strict")
+    raw = read_text(path)
     soup = BeautifulSoup(raw, "html.parser")
     if soup.find() is None:
         raise ValueError("geen HTML-elementen gevonden")
@@ -68,10 +91,23 @@ def _load_pdf(path: Path) -> tuple[str, dict[str, Any]]:
     # is being sunset.
     from pypdf import PdfReader
 
-    reader = PdfReader(str(path), strict=False)
-    text = "\n\n".join(page.extract_text() or "" for page in reader.pages)
+    with pdf_limits():
+        reader = PdfReader(str(path), strict=False)
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise UnsafeFileError(
+                f"{path}: het heeft {len(reader.pages)} pagina's (maximaal "
+                f"{MAX_PDF_PAGES}). Splits het in kleinere documenten."
+            )
+        pages: list[str] = []
+        for page in reader.pages:
+            contents = page.get_contents()
+            if contents is not None:  # decompress within the limits: extract_text hides errors
+                contents.get_data()
+            pages.append(page.extract_text() or "")
+            check_text_length(sum(map(len, pages)), path)  # stop at the limit, not at the end
+        title = reader.metadata.title if reader.metadata else None
+    text = "\n\n".join(pages)
     meta: dict[str, Any] = {}
-    title = reader.metadata.title if reader.metadata else None
     if title:
         meta["title"] = str(title)
     return text, meta
@@ -113,21 +149,64 @@ LOADERS: dict[str, Callable[[Path], tuple[str, dict[str, Any]]]] = {
 }
 
 
-def discover(paths: Iterable[Path]) -> Iterator[Path]:
-    """Supported files under the given files and folders, in a stable order.
+def discover(paths: Sequence[Path]) -> Iterator[Path]:
+    """Supported files under the given files and folders, in a stable order (see candidates)."""
+    for path, reason in candidates(paths):
+        if reason is None:
+            yield path
+
+
+def candidates(paths: Sequence[Path]) -> Iterator[tuple[Path, str | None]]:
+    """(file, None) for each file to load, (link, reason) for each link that is not followed.
 
     Inside folders, hidden files and README files (notes about the folder, not sources) are
-    left out; a file named on its own is always taken.
+    left out, and a link that leads outside the given paths is not followed: a link in a corpus
+    folder must not publish /etc/passwd. A file named on its own is always taken.
     """
+    roots = [p.resolve() for p in paths]
     for path in paths:
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
-                readme = child.stem.upper() == "README"  # notes about the folder, not a source
-                if child.is_file() and child.suffix.lower() in LOADERS and not (hidden or readme):
-                    yield child
-        else:
-            yield path
+        if not path.is_dir():
+            yield path, None
+            continue
+        # rglob does not descend into linked folders, and files in linked folders inside the
+        # roots are found at their real place; the resolved-path check holds either way.
+        for child in sorted(path.rglob("*")):
+            hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
+            readme = child.stem.upper() == "README"  # notes about the folder, not a source
+            if hidden or readme:
+                continue
+            if escapes(child, roots):  # a link, or a file reached through a linked folder
+                yield child, _link_reason(child)
+            elif child.is_file() and child.suffix.lower() in LOADERS:
+                yield child, None
+
+
+def _link_reason(link: Path) -> str:
+    return (
+        f"{link}: een koppeling (symlink) naar {link.resolve()}, buiten de mappen "
+        "die worden ingelezen. Kopieer het bestand in de map als het erbij hoort."
+    )
+
+
+def load_all(paths: Sequence[Path], skipped: list[tuple[str, str]]) -> list[SourceDocument]:
+    """Load every file under ``paths``; what is not loaded is appended to ``skipped`` as
+    (path, Dutch reason), so ingest goes on with the rest."""
+    docs: dict[str, SourceDocument] = {}
+    for path, reason in candidates(paths):
+        try:
+            if reason is not None:
+                raise UnsafeFileError(reason)
+            doc = load_document(path)
+        except UnreadableDocumentError as e:
+            log.warning("skipped %s: %s", path, e)
+            skipped.append((str(path), str(e)))
+            continue
+        if doc.doc_id in docs:
+            reason = f"{path}: document-id {doc.doc_id!r} bestaat al ({docs[doc.doc_id].path})"
+            skipped.append((str(path), reason))
+            continue
+        docs[doc.doc_id] = doc
+    return list(docs.values())
 
 
 def load_document(path: Path) -> SourceDocument:
@@ -140,15 +219,16 @@ def load_document(path: Path) -> SourceDocument:
         )
     if not path.is_file():
         raise UnreadableDocumentError(f"{path}: bestand bestaat niet")
-    try:
-        raw, meta = loader(path)
-    except Exception as e:  # each format's parser raises its own exception types
-        raise UnreadableDocumentError(
-            f"{path}: kan niet worden gelezen ({type(e).__name__}: {e})"
-        ) from e
+    check_size(path)
+    if path.suffix.lower() in ZIP_FORMATS:
+        check_archive(path)
+    raw, meta = _parse(loader, path)
+    check_text(raw, str(path))
+    check_text_length(len(raw), path)
     text = clean_text(raw)
-    if not text.strip():
-        raise UnreadableDocumentError(f"{path}: bevat geen tekst")
+    if not any(ch.isalnum() for ch in HEADING.sub("", text)):
+        what = "alleen koppen, geen tekst" if any(ch.isalnum() for ch in text) else "geen tekst"
+        raise UnreadableDocumentError(f"{path}: bevat {what}")
     title = str(meta.pop("title", "") or _first_heading(text) or path.stem)
     url = meta.pop("url", None) or meta.pop("source", None)
     return SourceDocument(
@@ -161,13 +241,35 @@ def load_document(path: Path) -> SourceDocument:
     )
 
 
-_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_LINK = re.compile(r"\[([^\]]+)\]\((?:[^)\s]+)\)")
+def _parse(
+    loader: Callable[[Path], tuple[str, dict[str, Any]]], path: Path
+) -> tuple[str, dict[str, Any]]:
+    from pypdf.errors import LimitReachedError
+
+    try:
+        return loader(path)
+    except UnreadableDocumentError:
+        raise
+    except LimitReachedError as e:
+        raise pdf_bomb(path) from e
+    except Exception as e:  # each format's parser raises its own exception types
+        raise UnreadableDocumentError(
+            f"{path}: kan niet worden gelezen ({type(e).__name__}: {e})"
+        ) from e
+
+
+# Bounded on any input. An emphasis opener scans at most 300 characters for its closer (a line
+# of "**a " repeated made the unbounded pattern quadratic); link text has no brackets, so no
+# "[" scans past the next one.
+_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)([^\n]{1,300}?)(?<=\S)\1")
+_LINK = re.compile(r"\[([^\[\]]+)\]\((?:[^()\s]+)\)")
 
 
 def clean_text(raw: str) -> str:
     """Normalise Unicode and whitespace and drop Markdown markup that is not content."""
     text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\u00a0", " ")
+    text = GARBAGE.sub("", text.replace("\ufeff", ""))  # stray control characters, BOMs
+    text = re.sub("[\v\f\r]", "\n", text)  # Word's line breaks, page breaks, old Mac lines
     text = _LINK.sub(r"\1", text)
     text = _EMPHASIS.sub(r"\2", text)
     text = "\n".join(line.rstrip() for line in text.split("\n"))

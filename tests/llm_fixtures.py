@@ -11,7 +11,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field
 
-from assistant.generate import Request
+from assistant.answering.base import Request
 from assistant.records import Chunk, Passage, Turn
 
 KINDCENTRA = (

@@ -78,6 +78,7 @@ def test_ask_returns_the_answer_json_with_cited_sources(url: str) -> None:
         "query",
         "language",
         "edits",
+        "confidence",
     }
     assert data["sources"], data
     assert "[1]" in data["answer"]

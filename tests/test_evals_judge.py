@@ -12,9 +12,13 @@ from llm_fixtures import GOOD_ANSWER, KINDCENTRA, VNG, ScriptedChatModel, passag
 from llm_server import LLMServer, ollama_stream, openai_completion
 from test_evals_e2e import DATASET
 
+from assistant.answering.llm import (
+    CHAT_MODELS,
+    STATUS_PROBES,
+    build_chat_model,
+    register_chat_model,
+)
 from assistant.errors import ConfigError, UnknownBackendError
-from assistant.generate import BACKENDS
-from assistant.llm import CHAT_MODELS, STATUS_PROBES, build_chat_model, register_chat_model
 from assistant.settings import Settings
 from evals import main
 from evals.dataset import Example
@@ -52,9 +56,9 @@ def numbered() -> list[dict[str, object]]:
 @pytest.fixture
 def registries() -> Iterator[None]:
     """Undo registrations of the test's chat models, so other tests see the built-in names."""
-    saved = dict(CHAT_MODELS), dict(STATUS_PROBES), dict(BACKENDS)
+    saved = dict(CHAT_MODELS), dict(STATUS_PROBES)
     yield
-    for registry, before in zip((CHAT_MODELS, STATUS_PROBES, BACKENDS), saved, strict=True):
+    for registry, before in zip((CHAT_MODELS, STATUS_PROBES), saved, strict=True):
         registry.clear()
         registry.update(before)  # type: ignore[arg-type]
 

@@ -444,11 +444,12 @@ def test_rebuild_that_fails_halfway_keeps_the_old_index(
     calls: list[object] = []
 
     def fail_on_second_document(*args: Any, **kwargs: Any) -> None:
-        calls.append(args[1])  # the chunks of one document
+        calls.append(args[1])  # one batch of chunks
         if len(calls) == 2:
             raise RuntimeError("schijf vol")  # fault injection: the rebuild dies halfway
         real_upsert(*args, **kwargs)
 
+    monkeypatch.setattr(ingest.index, "BATCH", 8)  # batches span documents; make several
     monkeypatch.setattr(ingest.index, "_upsert", fail_on_second_document)
     with pytest.raises(RuntimeError, match="schijf vol"):
         ingest_paths([corpus_copy], fresh_settings, rebuild=True, progress=False)

@@ -9,7 +9,7 @@ import pytest
 from llm_server import LLMServer, error, ollama_stream
 
 from assistant import Assistant, Settings
-from assistant.llm import NOTICE_UNAVAILABLE
+from assistant.answering.llm import NOTICE_UNAVAILABLE
 from ingest import ingest_paths
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"

@@ -8,16 +8,17 @@ import logging
 import pytest
 from llm_fixtures import GOOD_ANSWER, INJECTION, Broken, ScriptedChatModel, passages, request
 
-from assistant.errors import ConfigError, UnknownBackendError
-from assistant.extractive import ExtractiveBackend
-from assistant.generate import Request, build_backend
-from assistant.llm import (
+from assistant.answering.base import Request
+from assistant.answering.extractive import ExtractiveBackend
+from assistant.answering.factory import build_backend
+from assistant.answering.llm import (
     NOTICE_UNAVAILABLE,
     NOTICE_UNSUPPORTED,
     LLMBackend,
     llm_status,
     register_chat_model,
 )
+from assistant.errors import ConfigError, UnknownBackendError
 from assistant.records import Answer, Turn
 from assistant.settings import Settings
 
@@ -144,13 +145,13 @@ def test_a_failure_mid_stream_replaces_the_partial_text(
     backend: LLMBackend, model: ScriptedChatModel, caplog: pytest.LogCaptureFixture
 ) -> None:
     model.replies = [Broken(GOOD_ANSWER, ConnectionError("connection reset"))]
-    with caplog.at_level(logging.WARNING, logger="assistant.llm"):
+    with caplog.at_level(logging.WARNING, logger="assistant.answering.llm"):
         answer, answers = final(backend)
     assert any(a.backend == "scripted:test-model" and "[1]" in a.text for a in answers[:-1])
     assert answer.backend == "extractive"
     assert answer.text == extractive_text()
     assert answer.notices == (NOTICE_UNAVAILABLE,)
-    [line] = [r.getMessage() for r in caplog.records if r.name == "assistant.llm"]
+    [line] = [r.getMessage() for r in caplog.records if r.name == "assistant.answering.llm"]
     assert "scripted:test-model failed (cannot connect to" in line
     assert "LEERSTAD_LLM_BASE_URL" in line
 

@@ -7,8 +7,8 @@ import itertools
 import pytest
 from llm_fixtures import GOOD_ANSWER, passages
 
-from assistant.llm import number_sources
-from assistant.verify import AnswerChecker, Checked, split_segments
+from assistant.answering.llm import number_sources
+from assistant.answering.verify import AnswerChecker, Checked, split_segments
 
 
 def check(text: str, step: int = 0) -> tuple[Checked, list[str]]:

@@ -20,9 +20,9 @@ from llm_server import (
     openai_stream,
 )
 
-from assistant.extractive import ExtractiveBackend
-from assistant.generate import build_backend
-from assistant.llm import NOTICE_UNAVAILABLE, LLMBackend, llm_status
+from assistant.answering.extractive import ExtractiveBackend
+from assistant.answering.factory import build_backend
+from assistant.answering.llm import NOTICE_UNAVAILABLE, LLMBackend, llm_status
 from assistant.records import Answer, Turn
 from assistant.settings import Settings
 

@@ -1,4 +1,4 @@
-"""Settings from LEERSTAD_* variables, backends by name, and the embedding model's checks."""
+"""Settings from LEERSTAD_* variables (ranges, typos), backends by name, the embedding model."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
+from assistant.answering.factory import build_backend
 from assistant.errors import ConfigError, EmbeddingModelError, UnknownBackendError
-from assistant.generate import build_backend
-from assistant.settings import Settings
+from assistant.settings import Settings, UnknownSettingWarning, allowed, variable
 from assistant.store import build_embeddings, open_client
 
 
@@ -18,7 +19,7 @@ def test_from_env_reads_and_converts() -> None:
         {
             "LEERSTAD_DATA_DIR": "/srv/leerstad",
             "LEERSTAD_TOP_K": "3",
-            "LEERSTAD_MIN_SUPPORT": "0.75",
+            "LEERSTAD_ANSWER_THRESHOLD": "0.75",
             "LEERSTAD_LLM_TIMEOUT": "12",
             "LEERSTAD_LLM": "ollama:llama3.1",
             "LEERSTAD_LLM_BASE_URL": "http://127.0.0.1:11434",
@@ -29,7 +30,7 @@ def test_from_env_reads_and_converts() -> None:
     assert settings.data_dir == Path("/srv/leerstad")
     assert settings.chroma_dir == Path("/srv/leerstad/chroma")
     assert settings.top_k == 3 and isinstance(settings.top_k, int)
-    assert settings.min_support == 0.75
+    assert settings.answer_threshold == 0.75
     assert settings.llm_timeout == 12.0 and isinstance(settings.llm_timeout, float)
     assert settings.llm == "ollama:llama3.1"
     assert settings.llm_base_url == "http://127.0.0.1:11434"
@@ -64,21 +65,95 @@ def test_secrets_stay_out_of_repr_and_describe() -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "value", "kind"),
+    ("name", "value", "allowed"),
     [
-        ("LEERSTAD_TOP_K", "veel", "int"),
-        ("LEERSTAD_TOP_K", "2.5", "int"),
-        ("LEERSTAD_PORT", "78 60", "int"),
-        ("LEERSTAD_MIN_SUPPORT", "half", "float"),
-        ("LEERSTAD_LLM_TIMEOUT", "60s", "float"),
+        ("LEERSTAD_TOP_K", "0", "een geheel getal van 1 tot en met 100"),
+        ("LEERSTAD_TOP_K", "-3", "een geheel getal van 1 tot en met 100"),
+        ("LEERSTAD_TOP_K", "veel", "een geheel getal van 1 tot en met 100"),
+        ("LEERSTAD_TOP_K", "2.5", "een geheel getal van 1 tot en met 100"),
+        ("LEERSTAD_PORT", "78 60", "een geheel getal van 1 tot en met 65535"),
+        ("LEERSTAD_PORT", "70000", "een geheel getal van 1 tot en met 65535"),
+        ("LEERSTAD_ANSWER_THRESHOLD", "half", "een getal van 0 tot en met 1"),
+        ("LEERSTAD_ANSWER_THRESHOLD", "1.5", "een getal van 0 tot en met 1"),
+        ("LEERSTAD_LLM_TIMEOUT", "60s", "een getal groter dan 0 en hoogstens 3600"),
+        ("LEERSTAD_LLM_TIMEOUT", "0", "een getal groter dan 0 en hoogstens 3600"),
+        ("LEERSTAD_CHUNK_SIZE", "10", "een geheel getal van 50 tot en met 20000"),
+        ("LEERSTAD_FEEDBACK_RETENTION_DAYS", "0", "een geheel getal van 1 tot en met 3650"),
+        ("LEERSTAD_LOG_LEVEL", "luid", "een van DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+        ("LEERSTAD_LOG_QUESTIONS", "misschien", "true of false"),
     ],
 )
-def test_invalid_number_is_a_config_error(name: str, value: str, kind: str) -> None:
+def test_invalid_value_names_the_variable_and_the_allowed_range(
+    name: str, value: str, allowed: str
+) -> None:
     with pytest.raises(ConfigError) as info:
         Settings.from_env({name: value})
-    message = str(info.value)
-    assert f"{name}={value!r} is geen geldig getal ({kind})" in message
-    assert "Pas de waarde aan" in message
+    assert str(info.value) == (
+        f"De instelling {name}={value!r} is ongeldig. Toegestaan: {allowed}. "
+        "Pas de waarde aan of verwijder de variabele."
+    )
+
+
+def test_every_number_has_a_range() -> None:
+    for name, info in Settings.model_fields.items():
+        if info.annotation in (int, float):
+            assert allowed(name).count(" ") >= 4, f"{name} has no range: {allowed(name)}"
+
+
+def test_chunk_min_size_above_chunk_size_is_refused() -> None:
+    with pytest.raises(ConfigError, match="LEERSTAD_CHUNK_MIN_SIZE \\(700\\) is groter dan"):
+        Settings.from_env({"LEERSTAD_CHUNK_MIN_SIZE": "700"})
+
+
+def test_log_level_is_case_insensitive() -> None:
+    assert Settings.from_env({"LEERSTAD_LOG_LEVEL": "debug"}).log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("name", "closest"),
+    [
+        ("LEERSTAD_TOPK", "LEERSTAD_TOP_K"),
+        ("LEERSTAD_DATADIR", "LEERSTAD_DATA_DIR"),
+        ("LEERSTAD_LLM_TIMOUT", "LEERSTAD_LLM_TIMEOUT"),
+        ("LEERSTAD_FEEDBACK_RETENTION", "LEERSTAD_FEEDBACK_RETENTION_DAYS"),
+    ],
+)
+def test_unknown_variable_warns_with_the_closest_name(name: str, closest: str) -> None:
+    with pytest.warns(UnknownSettingWarning) as caught:
+        settings = Settings.from_env({name: "3"})
+    assert [str(w.message) for w in caught] == [
+        f"Onbekende instelling {name} wordt genegeerd. Bedoelt u {closest}?"
+    ]
+    assert settings == Settings()  # ignored, not guessed
+
+
+def test_unknown_variable_without_a_close_name() -> None:
+    with pytest.warns(UnknownSettingWarning, match="LEERSTAD_XYZZY wordt genegeerd. Zie de"):
+        Settings.from_env({"LEERSTAD_XYZZY": "1"})
+
+
+def test_known_variables_give_no_warning(recwarn: pytest.WarningsRecorder) -> None:
+    env = {variable(name): "" for name in Settings.model_fields} | {"PATH": "/usr/bin"}
+    Settings.from_env(env)
+    assert not [w for w in recwarn if issubclass(w.category, UnknownSettingWarning)]
+
+
+def test_settings_are_frozen_hashable_and_validated_on_change() -> None:
+    settings = Settings()
+    assert hash(settings) == hash(Settings()) and {settings: 1}[Settings()] == 1
+    assert hash(settings.with_(top_k=3)) != hash(settings)
+    with pytest.raises(ValidationError):
+        settings.top_k = 3  # type: ignore[misc]
+    with pytest.raises(ValidationError):
+        settings.with_(top_k=0)
+    with pytest.raises(ValidationError):
+        settings.with_(topk=3)
+
+
+def test_direct_construction_ignores_the_environment(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("LEERSTAD_TOP_K", "3")
+    assert Settings().top_k == 8  # only from_env() reads the environment
+    assert Settings.from_env().top_k == 3
 
 
 @pytest.mark.parametrize("llm", ["orakel", "orakel:groot", "Extractive"])
@@ -127,7 +202,7 @@ def test_tampered_bundled_model_is_refused(tmp_path: Path, monkeypatch: pytest.M
 
     # Another batch size than the session's, so the cached (checked) model is not reused.
     with pytest.raises(EmbeddingModelError) as info:
-        build_embeddings(Settings(embedding_batch_size=7))
+        build_embeddings(Settings(embedding_model="all-MiniLM-L6-v2", embedding_batch_size=7))
     message = str(info.value)
     assert "beschadigd of vervangen" in message
     assert str(tampered) in message
@@ -150,5 +225,5 @@ def test_bundled_model_embeds_normalised_vectors(corpus_settings: Settings) -> N
     embeddings = build_embeddings(corpus_settings)
     assert embeddings is build_embeddings(corpus_settings)  # built once per process
     vector = embeddings.embed_query("Hoe kan onze gemeente lid worden?")
-    assert len(vector) == 384
+    assert len(vector) == 512  # the default: the multilingual encoder
     assert sum(x * x for x in vector) == pytest.approx(1.0, abs=1e-4)

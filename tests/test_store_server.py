@@ -142,3 +142,65 @@ def test_unreachable_server(tmp_path: Path, corpus_dir: Path, use: object) -> No
     message = str(info.value)
     assert f"De Chroma-server op {url} is niet bereikbaar" in message
     assert "LEERSTAD_CHROMA" in message
+
+
+# A second app replica: its own process and data folder (replicas share no disk), answering the
+# questions it reads from stdin with one JSON line each.
+REPLICA = """
+import json, sys
+from pathlib import Path
+from assistant import Assistant
+from assistant.keyword import tokenize
+from assistant.settings import Settings
+
+assistant = Assistant(Settings(data_dir=Path(sys.argv[1]), chroma=sys.argv[2]))
+for question in sys.stdin:
+    answer = assistant.answer(question.strip())
+    status = assistant.status()
+    print(json.dumps({
+        "doc": answer.sources[0].doc_id if answer.sources else None,
+        "revision": status["revision"],
+        "documents": status["documents"],
+        "chunks": assistant.retriever.keyword.size,
+        "keyword_hits": [i for i, _ in assistant.retriever.keyword.search(tokenize(question), 3)],
+    }), flush=True)
+"""
+
+
+def test_replica_notices_a_new_revision_and_reloads_its_keyword_index(
+    server_settings: Settings, tmp_path: Path
+) -> None:
+    import json
+
+    replica = subprocess.Popen(
+        [sys.executable, "-c", REPLICA, str(tmp_path / "replica"), server_settings.chroma],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**__import__("os").environ, "PYTHONPATH": str(Path(__file__).parents[1])},
+    )
+    assert replica.stdin is not None and replica.stdout is not None
+
+    def ask(question: str) -> dict[str, object]:
+        replica.stdin.write(question + "\n")  # type: ignore[union-attr]
+        replica.stdin.flush()  # type: ignore[union-attr]
+        return json.loads(replica.stdout.readline())  # type: ignore[union-attr]
+
+    try:
+        question = "Op welke dag leent de bibliotheek plinkeboeken uit?"
+        before = ask(question)
+        extra = tmp_path / "plinkeboek.txt"
+        extra.write_text("De bibliotheek leent elk plinkeboek gratis uit, op woensdagmiddag.\n")
+        ingest_paths([extra], server_settings, progress=False)  # this process is the writer
+
+        after = ask(question)
+    finally:
+        replica.stdin.close()
+        replica.wait(timeout=60)
+
+    assert after["revision"] == before["revision"] + 1  # type: ignore[operator]
+    assert after["documents"] == before["documents"] + 1  # type: ignore[operator]
+    assert after["chunks"] == before["chunks"] + 1  # type: ignore[operator]
+    assert "plinkeboek#0000" not in before["keyword_hits"]  # type: ignore[operator]
+    assert after["keyword_hits"][0] == "plinkeboek#0000"  # type: ignore[index]
+    assert after["doc"] == "plinkeboek"

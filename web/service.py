@@ -151,7 +151,7 @@ class Service:
 
     def notices(self) -> list[str]:
         """Dutch warnings for configured services that cannot be reached right now."""
-        from assistant.llm import llm_status
+        from assistant.answering.llm import llm_status
 
         notices = []
         if not self.warm.is_set():

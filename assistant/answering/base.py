@@ -1,4 +1,4 @@
-"""Answer backends: the request they get, the protocol they follow, and the registry by name."""
+"""Answer backends: the request they get and the protocol they follow (no backend imports)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from assistant.errors import UnknownBackendError
 from assistant.records import Answer, Passage, Turn
 from assistant.settings import Settings
+
+# The backend that answers without a language model (the offline default).
+OFFLINE = "extractive"
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class Request:
     doc_freq: Mapping[str, int] = field(default_factory=dict)
     corpus_size: int = 1
     topic: frozenset[str] = frozenset()  # for a follow-up: the documents talked about so far
+    context: str = ""  # what the conversation so far is about (earlier questions and answers)
 
 
 class Backend(Protocol):
@@ -43,33 +46,3 @@ class Backend(Protocol):
 
 
 BackendFactory = Callable[[Settings, str], Backend]
-BACKENDS: dict[str, BackendFactory] = {}
-
-
-def register_backend(name: str, factory: BackendFactory) -> None:
-    """Make ``LEERSTAD_LLM=name`` (or ``name:model``) build ``factory(settings, model)``."""
-    BACKENDS[name] = factory
-
-
-def build_backend(settings: Settings) -> Backend:
-    name, _, model = settings.llm.partition(":")
-    if name not in BACKENDS:
-        _load_builtin_backends()
-    if name not in BACKENDS:
-        known = ", ".join(sorted(BACKENDS))
-        raise UnknownBackendError(
-            f"Onbekend antwoordmodel LEERSTAD_LLM={settings.llm!r}. Kies uit: {known} "
-            "(bijvoorbeeld extractive, ollama:llama3.1 of openai:gpt-4o-mini)."
-        )
-    return BACKENDS[name](settings, model)
-
-
-def _load_builtin_backends() -> None:
-    # Imported here so the extractive default never pays for the LLM client libraries.
-    import assistant.extractive
-
-    try:
-        import assistant.llm  # noqa: F401
-    except ModuleNotFoundError as e:
-        if e.name != "assistant.llm":
-            raise

@@ -1,9 +1,9 @@
 """LLM answer backends: LangChain chat models chosen by name, checked against their sources.
 
 ``LEERSTAD_LLM=ollama:<model>`` or ``openai:<model>`` (any OpenAI-compatible server) builds an
-``LLMBackend``. It numbers the retrieved passages as sources, streams the model's answer through
-``assistant.verify.AnswerChecker`` (so only supported sentences are shown) and falls back to the
-extractive answer, with a Dutch notice and one log line, whenever the model fails.
+``LLMBackend``. It numbers the retrieved passages as sources, streams the model's answer
+through ``assistant.answering.verify.AnswerChecker`` (so only supported sentences are shown) and
+falls back to the extractive answer, with a Dutch notice and one log line, whenever the model fails.
 """
 
 from __future__ import annotations
@@ -12,16 +12,15 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
-from functools import partial
 from typing import TYPE_CHECKING
 
+from assistant.answering.base import OFFLINE, Backend, Request
+from assistant.answering.prompts import answer_messages, parse_rewrite, rewrite_messages
+from assistant.answering.verify import FALLBACK, AnswerChecker
 from assistant.citations import to_source
 from assistant.errors import ConfigError, LLMUnavailableError, UnknownBackendError
-from assistant.generate import Backend, Request, register_backend
-from assistant.prompts import answer_messages, parse_rewrite, rewrite_messages
 from assistant.records import Answer, Passage, Source, Turn
 from assistant.settings import PREFIX, Settings
-from assistant.verify import FALLBACK, AnswerChecker
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -58,18 +57,14 @@ def register_chat_model(
     CHAT_MODELS[name] = factory
     if probe is not None:
         STATUS_PROBES[name] = probe
-    register_backend(name, partial(build_llm_backend, name=name))
 
 
 def build_llm_backend(
-    settings: Settings, model: str, *, name: str, fallback: Backend | None = None
+    settings: Settings, model: str, *, name: str, fallback: Backend
 ) -> LLMBackend:
-    """An ``LLMBackend`` for the chat model ``name:model``; the fallback defaults to extractive."""
+    """An ``LLMBackend`` for the chat model ``name:model``, answering with ``fallback`` (the
+    extractive backend) whenever the model fails."""
     chat_model = _chat_model(settings, name, model, "llm")
-    if fallback is None:
-        from assistant.extractive import ExtractiveBackend
-
-        fallback = ExtractiveBackend(settings)
     return LLMBackend(settings, chat_model, fallback, name=f"{name}:{model}")
 
 
@@ -81,14 +76,12 @@ def build_chat_model(settings: Settings, field: str = "llm") -> BaseChatModel:
     backend without a language model (``extractive``) and ``UnknownBackendError`` for a name
     that is not registered.
     """
-    from assistant.generate import BACKENDS
-
     value = str(getattr(settings, field) or "")
     variable = f"{PREFIX}{field.upper()}"
     name, _, model = value.partition(":")
     if name not in CHAT_MODELS:
         known = ", ".join(sorted(CHAT_MODELS))
-        if name in BACKENDS or name == "extractive":  # the default may not be loaded yet
+        if name == OFFLINE:
             raise ConfigError(
                 f"{variable}={value!r} is geen taalmodel: dit antwoordmodel werkt zonder LLM. "
                 f"Kies een taalmodel ({known}), bijvoorbeeld ollama:llama3.1 of "

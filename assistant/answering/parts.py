@@ -1,0 +1,90 @@
+"""Messages that ask several things: split into their questions, and the answers joined again."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.citations import CITATION
+from assistant.messages import messages_for
+from assistant.records import Answer, Source
+
+MAX_PARTS = 6
+# Words a (Dutch or English) question starts with; a sentence that starts with one asks
+# something even without a question mark, as people type on a phone.
+QUESTION_START = (
+    r"wie|wat|welke|welk|waar|waarom|waarmee|waaraan|hoe|hoeveel|wanneer|mag|mogen|moet|moeten|"
+    r"kan|kunnen|kun|kunt|is|zijn|heeft|hebben|wordt|worden|bestaat|"
+    r"who|what|which|where|why|how|when|can|could|may|must|is|are|does|do|has|have"
+)
+_ASKS = re.compile(rf"^\W*(?:en\s+|and\s+|of\s+|or\s+)?(?:{QUESTION_START})\b", re.IGNORECASE)
+_PREPOSITION = r"via|aan|bij|met|voor|van|in|op|naar|door|to|with|for|from|at|by|in|on"
+# "..., en wat kost het?", "en via welke ...": a conjunction that starts another question.
+_JOINED = re.compile(
+    rf"(?:,\s*|\s+)(?:en|of|and|or|plus)\s+(?=(?:ook\s+|also\s+)?(?:(?:{_PREPOSITION})\s+)?"
+    rf"(?:{QUESTION_START})\b)",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"(?<=[?!.])\s+|\n+|(?:^|\s)(?:\d+[.)]|[-*•])\s+")
+
+
+def split_parts(message: str) -> tuple[list[str], str]:
+    """The questions a message asks, in order, and its other sentences (the background: "Ik
+    werk bij een stichting.", or an instruction to the assistant). A message in which no
+    sentence asks anything is one question."""
+    sentences = [s.strip() for s in _SENTENCE.split(message) if s and s.strip()]
+    asked: list[str] = []
+    background: list[str] = []
+    for sentence in sentences:
+        if not (sentence.endswith("?") or _ASKS.match(sentence)):
+            background.append(sentence)
+            continue
+        pieces = [p.strip(" ,;") for p in _JOINED.split(sentence)]
+        asked.extend(p for p in pieces if len(re.findall(r"\w+", p)) >= 2)
+    if not asked:
+        return [message], ""
+    return asked[:MAX_PARTS], " ".join(background)
+
+
+def join_answers(parts: Sequence[str], answers: Sequence[Answer], language: str) -> Answer:
+    """One answer for a message of several questions: each part with its own answer (or the
+    words that the sources do not answer it), sources numbered once over all parts."""
+    msg = messages_for(language)
+    numbers: dict[str, int] = {}
+    sources: list[Source] = []
+    lines: list[str] = []
+    for part, answer in zip(parts, answers, strict=True):
+        lines.append(f"**{part}**")
+        if answer.abstained:
+            lines.append(msg.part_unanswered.format(part=part.rstrip("?")))
+            continue
+        own = {s.n: s for s in answer.sources}
+        for s in answer.sources:
+            if s.chunk_id not in numbers:
+                numbers[s.chunk_id] = len(numbers) + 1
+                sources.append(_renumbered(s, numbers[s.chunk_id]))
+
+        def renumber(match: re.Match[str], own: dict[int, Source] = own) -> str:
+            cited = [int(n) for n in re.findall(r"\d+", match.group(1))]
+            new = [numbers[own[n].chunk_id] for n in cited if n in own]
+            return f" [{', '.join(map(str, new))}]" if new else ""
+
+        lines.append(CITATION.sub(renumber, answer.text))
+    first = answers[0]
+    confidences = [a.confidence for a in answers if a.confidence is not None]
+    return Answer(
+        text="\n".join(lines),
+        sources=tuple(sources),
+        abstained=all(a.abstained for a in answers),
+        backend=first.backend,
+        notices=tuple(dict.fromkeys(n for a in answers for n in a.notices)),
+        query=" | ".join(a.query for a in answers),
+        language=language,
+        confidence=max(confidences) if confidences else None,
+    )
+
+
+def _renumbered(source: Source, n: int) -> Source:
+    from dataclasses import replace
+
+    return replace(source, n=n)

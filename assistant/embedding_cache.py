@@ -1,0 +1,124 @@
+"""Embeddings cached by text hash and model, so no text is ever embedded twice."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+# SQLite allows 32766 bound parameters; lookups go in slices well below that.
+_LOOKUP_SLICE = 900
+T = TypeVar("T")
+
+
+def text_key(text: str) -> bytes:
+    """The cache key of one text: the first 16 bytes of its sha256."""
+    return hashlib.sha256(text.encode("utf-8")).digest()[:16]
+
+
+def cache_file(folder: Path, model: str) -> Path:
+    """One SQLite file per model, named after it (a path model gets its digest as well)."""
+    slug = re.sub(r"[^A-Za-z0-9.-]+", "_", model).strip("_")[-60:]
+    digest = hashlib.sha256(model.encode("utf-8")).hexdigest()[:8]
+    return folder / f"embeddings-{slug}-{digest}.sqlite3"
+
+
+class EmbeddingCache:
+    """float32 vectors by text key in one SQLite file, safe for several processes at once."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        with closing(self._connect()) as db, db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vector BLOB NOT NULL)"
+                " WITHOUT ROWID"
+            )
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=60)
+
+    def get_many(self, keys: Sequence[bytes]) -> dict[bytes, NDArray[np.float32]]:
+        found: dict[bytes, NDArray[np.float32]] = {}
+        with closing(self._connect()) as db:
+            for part in _slices(list(dict.fromkeys(keys)), _LOOKUP_SLICE):
+                marks = ",".join("?" * len(part))
+                rows = db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", part)
+                for key, blob in rows:
+                    found[key] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def put_many(self, items: dict[bytes, NDArray[np.float32]]) -> None:
+        rows = [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items.items()]
+        with closing(self._connect()) as db, db:
+            db.executemany("INSERT OR REPLACE INTO vectors (key, vector) VALUES (?, ?)", rows)
+
+    def __len__(self) -> int:
+        with closing(self._connect()) as db:
+            return int(db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0])
+
+
+class CachedEmbeddings(Embeddings):
+    """An ``Embeddings`` that computes only texts the cache has not seen, in large batches.
+
+    Queries are not cached: they are embedded once each and a cache would only hide their cost.
+    ``computed`` counts the texts the model itself embedded, ``seconds`` the time it took.
+    The model is loaded on first need, so an ingest that finds everything cached never loads it.
+    """
+
+    def __init__(
+        self, load: Callable[[], Embeddings], cache: EmbeddingCache, batch: int = 1024
+    ) -> None:
+        self._load = load
+        self._inner: Embeddings | None = None
+        self.cache = cache
+        self.batch = batch
+        self.computed = 0
+        self.seconds = 0.0  # spent in the model itself
+
+    @property
+    def inner(self) -> Embeddings:
+        if self._inner is None:
+            self._inner = self._load()
+        return self._inner
+
+    def embed_array(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        """One row per text, from the cache where possible."""
+        keys = [text_key(t) for t in texts]
+        known = self.cache.get_many(keys)
+        missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in known}
+        for part in _slices(list(missing.items()), self.batch):
+            model = self.inner
+            started = time.perf_counter()
+            vectors = np.asarray(model.embed_documents([t for _, t in part]), np.float32)
+            self.seconds += time.perf_counter() - started
+            fresh = {k: v for (k, _), v in zip(part, vectors, strict=True)}
+            self.cache.put_many(fresh)
+            known.update(fresh)
+            self.computed += len(part)
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([known[k] for k in keys])
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_array(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+
+def _slices(items: list[T], size: int) -> Iterator[list[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,97 @@
+"""Plots of a benchmark result for docs/benchmarks.md: `python -m bench.plots RESULT.json DIR`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def growth(result: dict[str, Any], out: Path) -> None:
+    """Latency and memory per 10x chunks."""
+    plt = _pyplot()
+    sizes = result["sizes"]
+    chunks = [s["chunks"] for s in sizes]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    for key, label in [
+        ("retrieval_p50_ms", "zoeken p50"),
+        ("retrieval_p95_ms", "zoeken p95"),
+        ("answer_p50_ms", "antwoord p50"),
+        ("answer_p95_ms", "antwoord p95"),
+    ]:
+        left.plot(chunks, [s[key] for s in sizes], marker="o", label=label)
+    left.set(xscale="log", xlabel="stukken in de index", ylabel="ms", title="Latentie (warm)")
+    left.legend()
+    for key, label in [("ingest_peak_rss_mb", "inlezen"), ("serve_peak_rss_mb", "antwoorden")]:
+        right.plot(chunks, [s[key] for s in sizes], marker="o", label=label)
+    right.set(xscale="log", xlabel="stukken in de index", ylabel="MB", title="Piekgeheugen (RSS)")
+    right.legend()
+    fig.tight_layout()
+    fig.savefig(out / "growth.png", dpi=110)
+    plt.close(fig)
+
+
+def ingest(result: dict[str, Any], out: Path) -> None:
+    """Ingest throughput next to the encoder's own, per size."""
+    plt = _pyplot()
+    sizes = result["sizes"]
+    names = [s["size"] for s in sizes]
+    x = range(len(names))
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.bar(
+        [i - 0.2 for i in x], [s["raw_encode_chunks_per_s"] for s in sizes], 0.4, label="encoder"
+    )
+    ax.bar([i + 0.2 for i in x], [s["ingest_chunks_per_s"] for s in sizes], 0.4, label="inlezen")
+    ax.set_xticks(list(x), names)
+    ax.set(ylabel="stukken per seconde", title=f"Inlezen met {result['embedding_model']}")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(out / "ingest.png", dpi=110)
+    plt.close(fig)
+
+
+def naive(result: dict[str, Any], out: Path) -> None:
+    """Leerstad beside the naive pipeline: latency and evidence recall."""
+    plt = _pyplot()
+    sizes = [s for s in result["sizes"] if s.get("naive_p50_ms") is not None]
+    if not sizes:
+        return
+    names = [s["size"] for s in sizes]
+    x = range(len(names))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    left.bar([i - 0.2 for i in x], [s["answer_p50_ms"] for s in sizes], 0.4, label="Leerstad")
+    left.bar([i + 0.2 for i in x], [s["naive_p50_ms"] for s in sizes], 0.4, label="naïef")
+    left.set_xticks(list(x), names)
+    left.set(ylabel="ms (p50)", title="Antwoord tegen naïef top-4 zoeken")
+    left.legend()
+    right.bar([i - 0.2 for i in x], [s["evidence_recall"] for s in sizes], 0.4, label="Leerstad")
+    right.bar([i + 0.2 for i in x], [s["naive_evidence_recall"] for s in sizes], 0.4, label="naïef")
+    right.set_xticks(list(x), names)
+    right.set(ylim=(0, 1), ylabel="feiten in getoonde bronnen", title="Bewijs-recall (holdout)")
+    right.legend()
+    fig.tight_layout()
+    fig.savefig(out / "naive.png", dpi=110)
+    plt.close(fig)
+
+
+def main(argv: list[str]) -> None:
+    result = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    out = Path(argv[1])
+    out.mkdir(parents=True, exist_ok=True)
+    growth(result, out)
+    ingest(result, out)
+    naive(result, out)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,296 @@
+"""The benchmark run: per corpus size, ingest, re-ingest, answers, cold start, memory, the naive
+pipeline side by side; and both shipped encoders on the seed corpus."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.settings import Settings
+from bench.corpora import Corpus, build, change_share, restore
+from bench.measure import percentile, size_mb
+from evals.dataset import Example, load_dataset
+from evals.matching import fact_found
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTIONS = ROOT / "evals" / "datasets" / "holdout.jsonl"
+ENCODERS = ("use-multilingual-v3", "all-MiniLM-L6-v2")
+
+
+@dataclass
+class Options:
+    """What to run and where; the defaults are the full benchmark."""
+
+    work: Path = ROOT / "runs" / "bench"
+    shared: Path = ROOT.parent / "shared"
+    sizes: Sequence[str] = ("1k", "10k", "100k")
+    encoders: Sequence[str] = ENCODERS
+    chroma: str = "persistent"
+    naive_max_chunks: int = 20_000  # MiniLM embeds ~55 texts/s here: 100k would take half an hour
+    encode_sample: int = 2000
+    encoder_sample: int = 300  # texts for the raw speed of each shipped encoder
+    reuse_cache_from: int = 50_000  # sizes from here embed through the shared cache
+    settings: Settings = field(default_factory=Settings.from_env)
+
+
+_T0 = time.perf_counter()
+
+
+def note(message: str) -> None:
+    """Progress on stderr, so --json output stays one object."""
+    print(f"[{time.perf_counter() - _T0:6.1f} s] {message}", file=sys.stderr, flush=True)
+
+
+def env_for(settings: Settings) -> dict[str, str]:
+    """The LEERSTAD_* environment that makes a child process use ``settings``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEERSTAD_")}
+    env.update(
+        LEERSTAD_DATA_DIR=str(settings.data_dir),
+        LEERSTAD_CACHE_DIR=str(settings.embedding_cache_dir),
+        LEERSTAD_EMBEDDING_MODEL=settings.embedding_model,
+        LEERSTAD_CHROMA=settings.chroma,
+        LEERSTAD_COLLECTION=settings.collection,
+        LEERSTAD_LOG_LEVEL="ERROR",
+        PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    )
+    return env
+
+
+def probe(settings: Settings, *args: str) -> dict[str, Any]:
+    """Run ``bench.probe`` in a fresh process; its JSON line plus the wall time in seconds."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.probe", *args],
+        env=env_for(settings),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"bench.probe {args[0]} failed:\n{done.stderr[-3000:]}")
+    return {**json.loads(done.stdout.strip().splitlines()[-1]), "wall_s": round(wall, 2)}
+
+
+def embedding_texts(folder: Path, settings: Settings, limit: int) -> list[str]:
+    """What ingest embeds for up to ``limit`` chunks spread over the corpus."""
+    from ingest.chunk import chunk_document
+    from ingest.index import embedding_text
+    from ingest.load import discover, load_document
+
+    paths = list(discover([folder]))
+    step = max(1, len(paths) // max(1, limit // 8))
+    texts: list[str] = []
+    for path in paths[::step]:
+        doc = load_document(path)
+        chunks = chunk_document(doc, settings.chunk_size, settings.chunk_min_size)
+        texts += [embedding_text(c) for c in chunks]
+        if len(texts) >= limit:
+            break
+    return texts[:limit]
+
+
+def raw_encode(settings: Settings, texts: list[str]) -> float:
+    """The encoder's own throughput on these texts, in one call: the limit for ingest."""
+    from assistant.store import build_embeddings
+
+    model = build_embeddings(settings)
+    model.embed_documents(texts[:16])  # loaded and warm
+    started = time.perf_counter()
+    model.embed_documents(texts)
+    return round(len(texts) / (time.perf_counter() - started), 1)
+
+
+def evidence(texts: Sequence[str], example: Example) -> float:
+    found = [any(fact_found(t, f) for t in texts) for f in example.expected_facts]
+    return sum(found) / len(found)
+
+
+def answers(settings: Settings, examples: list[Example]) -> dict[str, Any]:
+    """Warm latencies of retrieval alone and of the full default answer, and evidence recall."""
+    from assistant import Assistant
+
+    assistant = Assistant(settings)
+    assistant.answer(examples[0].question)  # warm: models and indexes loaded
+    retrieval, full, recall = [], [], []
+    for ex in examples:
+        t = time.perf_counter()
+        assistant.retriever.search(ex.question)
+        retrieval.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        answer = assistant.answer(ex.question, list(ex.history))
+        full.append((time.perf_counter() - t) * 1000)
+        if ex.answerable and ex.expected_facts:
+            recall.append(evidence([s.text for s in answer.sources], ex))
+    return {
+        "retrieval_p50_ms": percentile(retrieval, 50),
+        "retrieval_p95_ms": percentile(retrieval, 95),
+        "answer_p50_ms": percentile(full, 50),
+        "answer_p95_ms": percentile(full, 95),
+        "evidence_recall": round(sum(recall) / len(recall), 3),
+        "questions": len(examples),
+    }
+
+
+def naive(corpus: Corpus, opts: Options, examples: list[Example]) -> dict[str, Any]:
+    from bench.naive import build_naive
+
+    pipeline = build_naive([corpus.folder], opts.work / f"naive-{corpus.name}", cache_dir(opts))
+    pipeline.search(examples[0].question)  # warm
+    latencies, recall = [], []
+    for ex in examples:
+        t = time.perf_counter()
+        texts = pipeline.search(ex.question)
+        latencies.append((time.perf_counter() - t) * 1000)
+        if ex.answerable and ex.expected_facts:
+            recall.append(evidence(texts, ex))
+    return {
+        "naive_chunks": pipeline.chunks,
+        "naive_p50_ms": percentile(latencies, 50),
+        "naive_p95_ms": percentile(latencies, 95),
+        "naive_evidence_recall": round(sum(recall) / len(recall), 3),
+    }
+
+
+def cache_dir(opts: Options) -> Path:
+    return opts.work / "cache"
+
+
+def fresh_settings(opts: Options, name: str, cold_cache: bool) -> Settings:
+    """Settings of an empty index for one measurement (a cold cache when asked)."""
+    data = opts.work / f"data-{name}"
+    shutil.rmtree(data, ignore_errors=True)
+    cache = data / "cache" if cold_cache else cache_dir(opts)
+    collection = f"bench-{name}-{int(time.time())}" if opts.chroma != "persistent" else "leerstad"
+    return opts.settings.with_(
+        data_dir=data, cache_dir=cache, chroma=opts.chroma, collection=collection
+    )
+
+
+def measure_size(name: str, opts: Options, examples: list[Example]) -> dict[str, Any]:
+    """Every figure for one corpus size, with the settings' default encoder."""
+    corpus = build(name, opts.work, ROOT, opts.shared, opts.settings)
+    cold = corpus.chunks < opts.reuse_cache_from
+    settings = fresh_settings(opts, name, cold_cache=cold)
+    texts = embedding_texts(corpus.folder, settings, opts.encode_sample)
+    result: dict[str, Any] = {
+        "size": name,
+        "documents": corpus.documents,
+        "raw_encode_chunks_per_s": raw_encode(settings, texts),
+        "raw_encode_sample": len(texts),
+        "embedding_cache": "cold" if cold else "shared (may be warm)",
+    }
+    note(f"{name}: {corpus.chunks} chunks; encoder {result['raw_encode_chunks_per_s']}/s; ingest")
+    first = probe(settings, "ingest", str(corpus.folder))
+    result.update(
+        chunks=first["chunks"],
+        ingest_s=round(first["wall_s"], 2),
+        ingest_in_process_s=round(first["seconds"], 2),
+        ingest_chunks_per_s=round(first["chunks"] / first["wall_s"], 1),
+        ingest_computed=first["computed"],
+        # The share of the ingest's own time spent in the encoder, measured in the same
+        # process at the same time: the ingest runs at this fraction of the encoder's speed.
+        ingest_encoder_share=round(first["encode_s"] / first["seconds"], 3),
+        ingest_peak_rss_mb=first["peak_rss_mb"],
+        keyword_build_s=first["keyword_build_s"],
+    )
+    result["ingest_vs_raw_encode"] = round(
+        result["ingest_chunks_per_s"] / result["raw_encode_chunks_per_s"], 3
+    )
+    note(f"{name}: ingested in {first['wall_s']} s; re-ingest unchanged and 1% changed")
+    again = probe(settings, "ingest", str(corpus.folder))
+    result.update(
+        reingest_unchanged_s=again["seconds"], reingest_unchanged_embedded=again["embedded"]
+    )
+    changed = change_share(corpus, 0.01, marker=f"bench {int(time.time())}")
+    try:
+        one = probe(settings, "ingest", str(corpus.folder))
+    finally:
+        restore(changed)
+    result.update(
+        reingest_1pct_s=one["seconds"],
+        reingest_1pct_documents=one["changed"],
+        reingest_1pct_embedded=one["embedded"],
+    )
+    result["index_mb"] = size_mb(settings.chroma_dir, settings.keyword_dir)
+    note(f"{name}: cold start, then {len(examples)} questions warm")
+    start = probe(settings, "first-answer", examples[0].question)
+    result.update(cold_start_s=start["wall_s"], serve_peak_rss_mb=start["peak_rss_mb"])
+    result.update(answers(settings, examples))
+    result["peak_rss_mb"] = max(result["ingest_peak_rss_mb"], result["serve_peak_rss_mb"])
+    if corpus.chunks <= opts.naive_max_chunks:
+        note(f"{name}: the naive pipeline")
+        result.update(naive(corpus, opts, examples))
+        result["speedup_vs_naive"] = round(result["naive_p50_ms"] / result["answer_p50_ms"], 3)
+    return result
+
+
+def measure_encoder(model: str, opts: Options, examples: list[Example]) -> dict[str, Any]:
+    """One shipped encoder on the seed corpus (corpus/ + corpus-extra): speed and quality."""
+    corpus = build("seed", opts.work, ROOT, opts.shared, opts.settings)
+    settings = fresh_settings(opts, f"seed-{model}", cold_cache=False)
+    settings = settings.with_(embedding_model=model, chroma="persistent", collection="leerstad")
+    texts = embedding_texts(corpus.folder, settings, opts.encoder_sample)
+    from ingest import ingest_paths
+
+    note(f"encoder {model}: seed corpus index and {len(examples)} questions")
+
+    summary = ingest_paths([corpus.folder], settings, progress=False)
+    return {
+        "model": model,
+        "chunks": summary.chunks,
+        "raw_encode_chunks_per_s": raw_encode(settings, texts),
+        "raw_encode_sample": len(texts),
+        **answers(settings, examples),
+    }
+
+
+def run(opts: Options) -> dict[str, Any]:
+    """The whole benchmark: one dict, the largest size's figures also at the top level."""
+    from bench.measure import machine
+
+    examples = load_dataset(QUESTIONS)
+    opts.work.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    sizes = [measure_size(name, opts, examples) for name in opts.sizes]
+    encoders = [measure_encoder(model, opts, examples) for model in opts.encoders]
+    main = sizes[-1] if sizes else {}
+    return {
+        **{k: main.get(k) for k in TOP_LEVEL},
+        "embedding_model": opts.settings.embedding_model,
+        "chroma": opts.chroma,
+        "questions": str(QUESTIONS.relative_to(ROOT)),
+        "machine": machine(),
+        "sizes": sizes,
+        "encoders": encoders,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+TOP_LEVEL = (
+    "chunks",
+    "ingest_chunks_per_s",
+    "raw_encode_chunks_per_s",
+    "ingest_vs_raw_encode",
+    "ingest_encoder_share",
+    "retrieval_p50_ms",
+    "retrieval_p95_ms",
+    "answer_p50_ms",
+    "answer_p95_ms",
+    "naive_p50_ms",
+    "speedup_vs_naive",
+    "evidence_recall",
+    "naive_evidence_recall",
+    "cold_start_s",
+    "peak_rss_mb",
+    "reingest_unchanged_s",
+    "keyword_build_s",
+)

@@ -1,0 +1,61 @@
+"""The embedding cache: no text is embedded twice across indexes that share it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from assistant.catalog import CATALOG_FILE
+from assistant.embedding_cache import EmbeddingCache, cache_file
+from assistant.settings import Settings
+from assistant.store import build_embeddings, cached_embeddings, open_client, read_state
+from ingest import ingest_paths
+
+
+def test_a_second_index_with_the_same_cache_computes_nothing(
+    tmp_path: Path, corpus_dir: Path
+) -> None:
+    shared = tmp_path / "cache"
+    first = ingest_paths(
+        [corpus_dir], Settings(data_dir=tmp_path / "a", cache_dir=shared), progress=False
+    )
+    second = ingest_paths(
+        [corpus_dir], Settings(data_dir=tmp_path / "b", cache_dir=shared), progress=False
+    )
+    assert first.computed == first.embedded == first.chunks > 0
+    assert second.embedded == second.chunks == first.chunks
+    assert second.computed == 0
+    [file] = shared.glob("embeddings-*.sqlite3")
+    assert len(EmbeddingCache(file)) == first.chunks
+
+
+def test_cached_vectors_are_the_models_vectors(fresh_settings: Settings) -> None:
+    texts = ["De gemeente steunt de aanvraag.", "Een kindcentrum is er voor kinderen van 0-12."]
+    cached = cached_embeddings(fresh_settings)
+    computed = cached.embed_array(texts)
+    again = cached_embeddings(fresh_settings).embed_array([texts[1], texts[0], texts[1]])
+    direct = np.asarray(build_embeddings(fresh_settings).embed_documents(texts), np.float32)
+    assert cached.computed == 2
+    np.testing.assert_allclose(computed, direct, atol=1e-6)
+    np.testing.assert_array_equal(again, computed[[1, 0, 1]])
+
+
+def test_each_model_has_its_own_cache_file(tmp_path: Path) -> None:
+    assert cache_file(tmp_path, "all-MiniLM-L6-v2") != cache_file(tmp_path, "use-multilingual-v3")
+    # Two local folders with the same last name are different models.
+    assert cache_file(tmp_path, "/a/model") != cache_file(tmp_path, "/b/model")
+
+
+def test_documents_are_recorded_in_the_catalog_not_in_collection_metadata(
+    fresh_settings: Settings, corpus_dir: Path
+) -> None:
+    ingest_paths([corpus_dir], fresh_settings, progress=False)
+    client = open_client(fresh_settings)
+    meta = client.get_collection(fresh_settings.collection).metadata
+    assert "documents" not in meta and meta["documents_count"] == 2
+    assert (fresh_settings.chroma_dir / CATALOG_FILE).is_file()
+    state = read_state(client, fresh_settings.collection)
+    assert state is not None
+    assert sorted(state.documents) == ["integrale-kindcentra", "unesco-learning-cities"]
+    assert state.documents["unesco-learning-cities"]["chunks"] > 0

@@ -1,0 +1,43 @@
+"""store.open_index: one Index per revision, reopened when a writer moved the revision on."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import assistant.keyword
+from assistant.settings import Settings
+from assistant.store import open_index, warm_up
+from ingest import ingest_paths
+
+
+def test_index_is_fresh_until_a_writer_changes_it(
+    fresh_settings: Settings, corpus_dir: Path, tmp_path: Path
+) -> None:
+    docs = tmp_path / "docs"
+    shutil.copytree(corpus_dir, docs)
+    ingest_paths([docs], fresh_settings, progress=False)
+    index = open_index(fresh_settings)
+    assert index.is_current() and index.fresh() is index
+
+    ingest_paths([docs], fresh_settings, progress=False)  # nothing changed
+    assert index.fresh() is index
+
+    (docs / "extra.txt").write_text("Het zwembad opent de knorretjesbaan op zaterdag.\n")
+    ingest_paths([docs], fresh_settings, progress=False)
+    assert not index.is_current()
+    newer = index.fresh()
+    assert newer.revision == index.revision + 1
+    assert "extra" in newer.state.documents and "extra" not in index.state.documents
+
+
+def test_warm_up_loads_the_model_and_the_keyword_index(
+    corpus_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(assistant.keyword, "_MEMORY", {})
+    index = warm_up(corpus_settings)
+    assert index.vectors.embeddings is not None
+    assert len(assistant.keyword._MEMORY) == 1
+    assert next(iter(assistant.keyword._MEMORY.values())).size == index.collection.count()
