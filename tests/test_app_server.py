@@ -275,8 +275,8 @@ def streamed_answer(sent: list[dict[str, object]]) -> list[str]:
 def test_the_answer_is_streamed_after_a_busy_message(url: str) -> None:
     """What the page receives: the busy text, then the answer growing sentence by sentence."""
     sent = session(url, "frank-session").messages(
-        "question", "submit", ["Hoe kan onze gemeente lid worden?", None, "nl"]
-    )
+        "question", "submit", ["Wat is een integraal kindcentrum?", None, "nl"]
+    )  # an answer of several sentences
     final = _bot_text(sent[-1]["output"]["data"][0])  # type: ignore[index]
     snapshots = streamed_answer(sent)
     assert snapshots[0] == "_Bezig met zoeken in de bronnen…_"
