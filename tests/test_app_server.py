@@ -247,6 +247,44 @@ def test_each_session_has_its_own_conversation(url: str) -> None:
     assert all("lid worden" not in text for text in alice_chat)
 
 
+def _bot_text(messages: list[dict[str, object]]) -> str:
+    """The newest answer's text in a chat value (Gradio's message dicts)."""
+    return "".join(part.get("text", "") for part in messages[-1]["content"])  # type: ignore[index]
+
+
+def streamed_answer(sent: list[dict[str, object]]) -> list[str]:
+    """The answer's text after each streamed update, rebuilt from Gradio's updates and diffs."""
+    text, snapshots = "", []
+    for message in sent:
+        if message.get("msg") != "process_generating":
+            continue
+        chat = message["output"]["data"][0]  # type: ignore[index]
+        if isinstance(chat, dict):  # a full update (the first one)
+            text = _bot_text(chat["value"])
+        for op, path, value in chat if isinstance(chat, list) else []:  # diffs
+            if op == "replace" and path == []:
+                text = _bot_text(value)
+            elif op == "append" and path[-1] == "text":
+                text += value
+            elif op == "replace" and path[-1] == "text":
+                text = value
+        snapshots.append(text)
+    return snapshots
+
+
+def test_the_answer_is_streamed_after_a_busy_message(url: str) -> None:
+    """What the page receives: the busy text, then the answer growing sentence by sentence."""
+    sent = session(url, "frank-session").messages(
+        "question", "submit", ["Wat is een integraal kindcentrum?", None, "nl"]
+    )  # an answer of several sentences
+    final = _bot_text(sent[-1]["output"]["data"][0])  # type: ignore[index]
+    snapshots = streamed_answer(sent)
+    assert snapshots[0] == "_Bezig met zoeken in de bronnen…_"
+    partial = [t for t in snapshots[1:] if t != final]
+    assert partial and all(final.startswith(t) for t in partial), snapshots
+    assert "#bron-1" in final
+
+
 def test_new_conversation_forgets_the_history(url: str) -> None:
     carol = session(url, "carol-session")
     carol.call("question", "submit", ["Wat is een integraal kindcentrum?", None, "nl"])

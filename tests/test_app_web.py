@@ -36,7 +36,8 @@ def test_an_answer_given_in_one_piece_is_revealed_sentence_by_sentence(
 ) -> None:
     monkeypatch.setattr("web.chat.REVEAL_PAUSE_S", 0)
     service = Service(corpus_settings)
-    steps = list(answers(service, "Hoe kan onze gemeente lid worden?", Conversation()))
+    # An answer of several sentences (the test needs one to see it grow).
+    steps = list(answers(service, "Wat is een integraal kindcentrum?", Conversation()))
     *partials, (final, done) = steps
     assert done and all(not d for _, d in partials)
     assert final.sources and "[1]" in final.text

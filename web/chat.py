@@ -23,7 +23,7 @@ log = logging.getLogger("leerstad.web")
 
 # A backend that answers in one piece (the extractive one) is shown sentence by sentence, so
 # the answer visibly forms; the pause lets the browser paint each sentence.
-REVEAL_PAUSE_S = 0.12
+REVEAL_PAUSE_S = 0.15
 # A sentence ends at . ! ? (or after its citations [n]) before the next word, or at a line break.
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?\]])[ \t]+(?=[^\s\[])|\n+")
 RATINGS = {"up": "thumbs_up", "down": "thumbs_down"}

@@ -58,7 +58,6 @@ def chat_tab(service: Service, conv: gr.State, lang: gr.Textbox, tr: Translated)
                 group_consecutive_messages=False,
                 buttons=["copy"],
             )
-            feedback = feedback_box(tr)
             question = tr.make(
                 gr.Textbox,
                 {"label": "{question}", "placeholder": "{question_placeholder}"},
@@ -70,6 +69,7 @@ def chat_tab(service: Service, conv: gr.State, lang: gr.Textbox, tr: Translated)
                 ask = tr.button("ask", "ask", variant="primary", size="md", min_width=120)
                 new = tr.button("new_chat", "new-chat", size="md", min_width=120)
             message = gr.HTML(elem_id="note")
+            feedback = feedback_box(tr)  # under the question box, which stays near the answer
             tr.make(gr.Markdown, {"value": "## {examples}"}, elem_id="examples-heading")
             with gr.Row(elem_id="examples"):
                 examples = [

@@ -125,6 +125,10 @@ class RawGradioSession:
 
     def call(self, elem_id: str, event: str, data: list[object]) -> dict[str, object]:
         """Run the event; returns the final 'process_completed' message."""
+        return self.messages(elem_id, event, data)[-1]
+
+    def messages(self, elem_id: str, event: str, data: list[object]) -> list[dict[str, object]]:
+        """Run the event; returns every message it streamed, the 'process_completed' last."""
         fn_index = self.fn_index(elem_id, event)
         body = {
             "data": data,
@@ -137,11 +141,12 @@ class RawGradioSession:
             joined = client.post("/queue/join", json=body)
             joined.raise_for_status()
             params = {"session_hash": self.session_hash}
+            received: list[dict[str, object]] = []
             with client.stream("GET", "/queue/data", params=params) as stream:
                 for line in stream.iter_lines():
                     if not line.startswith("data:"):
                         continue
-                    message = json.loads(line[5:])
-                    if message.get("msg") == "process_completed":
-                        return message
+                    received.append(json.loads(line[5:]))
+                    if received[-1].get("msg") == "process_completed":
+                        return received
         raise RuntimeError(f"no result for {elem_id}.{event}")
