@@ -147,22 +147,19 @@ class ExtractiveBackend:
         )
 
     def _select(self, scored: list[Scored]) -> list[Candidate]:
-        """The best sentence, and those nearly as likely to answer that add a concept of the
-        question it lacks; each passage's sentences in reading order, the best's passage first."""
+        """The best sentence and those nearly as likely to answer (the fitted share of its
+        chance), as the fit chose that share; each passage's sentences in reading order, the
+        best's passage first."""
         best = scored[0]
         floor = self.model.ratio * best.chance
         chosen = [best.candidate]
-        covered = set(best.candidate.covered)
         for s in scored[1:]:
             if len(chosen) >= MAX_SENTENCES or s.chance < floor:
                 break
             c = s.candidate
             if c.text in {x.text for x in chosen} or c.feature("type_miss"):
                 continue
-            same_passage = c.passage.chunk.chunk_id == best.candidate.passage.chunk.chunk_id
-            if same_passage or c.covered - covered:
-                chosen.append(c)
-                covered |= c.covered
+            chosen.append(c)
         first: dict[str, int] = {}
         for c in chosen:
             first.setdefault(c.passage.chunk.chunk_id, len(first))
