@@ -15,6 +15,7 @@ from assistant.answering.parts import join_answers, split_parts
 from assistant.citations import to_source
 from assistant.conversation.memory import as_turns, context_of, standalone_question
 from assistant.errors import LeerstadError
+from assistant.limits import MAX_QUESTION_CHARS
 from assistant.messages import Messages, messages_for
 from assistant.records import Answer, Passage, Turn
 from assistant.retrieval.hybrid import HybridRetriever, chunk_from
@@ -24,8 +25,6 @@ from assistant.text.language import detect_language
 from assistant.text.vocabulary import load_vocabulary
 
 log = logging.getLogger(__name__)
-
-MAX_QUESTION_CHARS = 2000
 
 
 class Assistant:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from assistant.limits import MAX_HISTORY_TURNS, MAX_SOURCE_IDS_PER_TURN, MAX_TURN_CHARS
 from assistant.records import Turn
 from assistant.text.vocabulary import Vocabulary
 
@@ -11,8 +12,17 @@ MAX_CONTEXT_TURNS = 2
 
 
 def as_turns(history: Sequence[Turn | str] | None) -> tuple[Turn, ...]:
-    """Accept previous turns or plain previous questions."""
-    return tuple(t if isinstance(t, Turn) else Turn(question=str(t)) for t in history or ())
+    """Accept previous turns or plain previous questions; at most the last MAX_HISTORY_TURNS,
+    each text at most MAX_TURN_CHARS long, so no history costs more than a bounded amount."""
+    turns = [t if isinstance(t, Turn) else Turn(question=str(t)) for t in history or ()]
+    return tuple(
+        Turn(
+            t.question[:MAX_TURN_CHARS],
+            t.answer[:MAX_TURN_CHARS],
+            t.source_ids[:MAX_SOURCE_IDS_PER_TURN],
+        )
+        for t in turns[-MAX_HISTORY_TURNS:]
+    )
 
 
 def standalone_question(question: str, history: tuple[Turn, ...], vocabulary: Vocabulary) -> str:
