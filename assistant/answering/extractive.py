@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -42,21 +43,25 @@ class SentenceVectors:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()  # conversations are answered in parallel threads
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         from assistant.store import build_embeddings
 
-        todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        with self._lock:
+            todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        found: dict[str, np.ndarray] = {}
         if todo:
             vectors = np.asarray(build_embeddings(self.settings).embed_documents(todo), float)
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-            for text, vector in zip(todo, vectors / np.maximum(norms, 1e-12), strict=True):
-                self._cache[text] = vector
-        out = np.stack([self._cache[t] for t in texts])
-        for text in texts:
-            self._cache.move_to_end(text)
-        while len(self._cache) > VECTOR_CACHE:
-            self._cache.popitem(last=False)
+            found = dict(zip(todo, vectors / np.maximum(norms, 1e-12), strict=True))
+        with self._lock:
+            self._cache.update(found)
+            out = np.stack([found[t] if t in found else self._cache[t] for t in texts])
+            for text in texts:
+                self._cache.move_to_end(text)
+            while len(self._cache) > VECTOR_CACHE:
+                self._cache.popitem(last=False)
         return out
 
 
