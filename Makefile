@@ -69,7 +69,7 @@ clean:
 	rm -rf $(VENV) data runs test-artifacts .pytest_cache .ruff_cache
 
 # The performance benchmark (docs/benchmarks.md): 1k/10k/100k chunks beside the naive pipeline.
-# BENCH_ARGS=--quick for a run under two minutes.
+# BENCH_ARGS=--quick for the 1k corpus only.
 BENCH_ARGS ?=
 bench: install
 	$(BIN)/python -m bench --out runs/bench/result.json $(BENCH_ARGS)

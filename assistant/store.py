@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -16,6 +17,7 @@ from assistant.embeddings import MINILM, USE_MULTILINGUAL, UniversalSentenceEnco
 from assistant.errors import (
     EmbeddingModelError,
     IndexIncompleteError,
+    IndexLockedError,
     IndexMissingError,
     ModelMismatchError,
     UnknownBackendError,
@@ -384,11 +386,21 @@ def open_for_write(settings: Settings, rebuild: bool = False) -> Index:
     state = IndexState(settings.embedding_model, dimension, start, {}, complete=False)
     staged = client.create_collection(
         staging_name(settings),
-        metadata=state.to_metadata(),
+        metadata={**state.to_metadata(), "heartbeat": time.time()},
         configuration={"hnsw": {"space": "cosine"}},
         embedding_function=None,
     )
     return Index(settings, client, staged, state)
+
+
+# A build on a Chroma server that showed no progress for this long was abandoned by its writer.
+STALE_BUILD_S = 600
+
+
+def heartbeat(index: Index) -> None:
+    """Show that the build of a staging collection is still going (see ``recover``)."""
+    if not index.state.complete:
+        index.collection.modify(metadata={**index.state.to_metadata(), "heartbeat": time.time()})
 
 
 def mark_pending(index: Index) -> None:
@@ -442,5 +454,14 @@ def recover(client: chromadb.ClientAPI, settings: Settings) -> None:
         log.warning("finishing an interrupted swap of %s", staging_name(settings))
         _publish(client, settings, staged)
     else:
+        # Embedded, the write lock proves its writer is gone. A server has no such lock: a
+        # build that still shows progress belongs to another writer (e.g. another replica).
+        age = time.time() - float((staged.metadata or {}).get("heartbeat", 0))
+        if store_kind(settings) != "persistent" and age < STALE_BUILD_S:
+            raise IndexLockedError(
+                f"Een ander proces bouwt de index op {settings.chroma} op (laatste voortgang "
+                f"{age:.0f} s geleden). Wacht tot dat klaar is en probeer het opnieuw; een "
+                f"afgebroken opbouw wordt na {STALE_BUILD_S // 60} minuten opgeruimd."
+            )
         log.warning("dropping %s: its build was interrupted", staging_name(settings))
         _drop(client, staged)

@@ -24,17 +24,17 @@ def growth(result: dict[str, Any], out: Path) -> None:
     chunks = [s["chunks"] for s in sizes]
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     for key, label in [
-        ("retrieval_p50_ms", "zoeken p50"),
-        ("retrieval_p95_ms", "zoeken p95"),
-        ("answer_p50_ms", "antwoord p50"),
-        ("answer_p95_ms", "antwoord p95"),
+        ("retrieval_p50_ms", "retrieval p50"),
+        ("retrieval_p95_ms", "retrieval p95"),
+        ("answer_p50_ms", "full answer p50"),
+        ("answer_p95_ms", "full answer p95"),
     ]:
         left.plot(chunks, [s[key] for s in sizes], marker="o", label=label)
-    left.set(xscale="log", xlabel="stukken in de index", ylabel="ms", title="Latentie (warm)")
+    left.set(xscale="log", xlabel="chunks in the index", ylabel="ms", title="Latency (warm)")
     left.legend()
-    for key, label in [("ingest_peak_rss_mb", "inlezen"), ("serve_peak_rss_mb", "antwoorden")]:
+    for key, label in [("ingest_peak_rss_mb", "ingest"), ("serve_peak_rss_mb", "serving")]:
         right.plot(chunks, [s[key] for s in sizes], marker="o", label=label)
-    right.set(xscale="log", xlabel="stukken in de index", ylabel="MB", title="Piekgeheugen (RSS)")
+    right.set(xscale="log", xlabel="chunks in the index", ylabel="MB", title="Peak memory (RSS)")
     right.legend()
     fig.tight_layout()
     fig.savefig(out / "growth.png", dpi=110)
@@ -51,9 +51,9 @@ def ingest(result: dict[str, Any], out: Path) -> None:
     ax.bar(
         [i - 0.2 for i in x], [s["raw_encode_chunks_per_s"] for s in sizes], 0.4, label="encoder"
     )
-    ax.bar([i + 0.2 for i in x], [s["ingest_chunks_per_s"] for s in sizes], 0.4, label="inlezen")
+    ax.bar([i + 0.2 for i in x], [s["ingest_chunks_per_s"] for s in sizes], 0.4, label="ingest")
     ax.set_xticks(list(x), names)
-    ax.set(ylabel="stukken per seconde", title=f"Inlezen met {result['embedding_model']}")
+    ax.set(ylabel="chunks per second", title=f"Ingest with {result['embedding_model']}")
     ax.legend()
     fig.tight_layout()
     fig.savefig(out / "ingest.png", dpi=110)
@@ -70,14 +70,14 @@ def naive(result: dict[str, Any], out: Path) -> None:
     x = range(len(names))
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     left.bar([i - 0.2 for i in x], [s["answer_p50_ms"] for s in sizes], 0.4, label="Leerstad")
-    left.bar([i + 0.2 for i in x], [s["naive_p50_ms"] for s in sizes], 0.4, label="naïef")
+    left.bar([i + 0.2 for i in x], [s["naive_p50_ms"] for s in sizes], 0.4, label="naive")
     left.set_xticks(list(x), names)
-    left.set(ylabel="ms (p50)", title="Antwoord tegen naïef top-4 zoeken")
+    left.set(ylabel="ms (p50)", title="Full answer vs naive top-4 search")
     left.legend()
     right.bar([i - 0.2 for i in x], [s["evidence_recall"] for s in sizes], 0.4, label="Leerstad")
-    right.bar([i + 0.2 for i in x], [s["naive_evidence_recall"] for s in sizes], 0.4, label="naïef")
+    right.bar([i + 0.2 for i in x], [s["naive_evidence_recall"] for s in sizes], 0.4, label="naive")
     right.set_xticks(list(x), names)
-    right.set(ylim=(0, 1), ylabel="feiten in getoonde bronnen", title="Bewijs-recall (holdout)")
+    right.set(ylim=(0, 1), ylabel="expected facts shown", title="Evidence recall (holdout)")
     right.legend()
     fig.tight_layout()
     fig.savefig(out / "naive.png", dpi=110)

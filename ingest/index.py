@@ -18,6 +18,7 @@ from assistant.store import (
     Index,
     cached_embeddings,
     commit,
+    heartbeat,
     mark_pending,
     open_client,
     open_for_write,
@@ -148,7 +149,7 @@ def ingest_paths(
         if (plan.fresh or plan.stale or plan.same) and index.state.complete:
             mark_pending(index)
         embeddings = cached_embeddings(settings)
-        write_plan(index.collection, plan, embeddings, progress)
+        write_plan(index, plan, embeddings, progress)
         summary.embedded = len(plan.fresh)
         summary.computed = embeddings.computed
         summary.encode_seconds = embeddings.seconds
@@ -223,18 +224,18 @@ def _old_hashes(index: Index, candidates: dict[str, list[Chunk]]) -> dict[str, s
     return old
 
 
-def write_plan(
-    collection: chromadb.Collection, plan: Plan, embeddings: CachedEmbeddings, progress: bool
-) -> None:
+def write_plan(index: Index, plan: Plan, embeddings: CachedEmbeddings, progress: bool) -> None:
     """Embed and upsert new text in large batches, refresh metadata, delete stale chunks."""
     from tqdm import tqdm
 
+    collection = index.collection
     with tqdm(
         total=len(plan.fresh), desc="inbedden", unit="stuk", disable=not progress or not plan.fresh
     ) as bar:
         for start in range(0, len(plan.fresh), BATCH):
             part = plan.fresh[start : start + BATCH]
             _upsert(collection, part, embeddings)
+            heartbeat(index)
             bar.update(len(part))
     for start in range(0, len(plan.same), BATCH):
         part = plan.same[start : start + BATCH]

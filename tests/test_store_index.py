@@ -41,3 +41,29 @@ def test_warm_up_loads_the_model_and_the_keyword_index(
     assert index.vectors.embeddings is not None
     assert len(assistant.retrieval.keyword._MEMORY) == 1
     assert next(iter(assistant.retrieval.keyword._MEMORY.values())).size == index.collection.count()
+
+
+def test_an_index_from_before_the_catalog_is_read_and_migrated(
+    fresh_settings: Settings, corpus_dir: Path
+) -> None:
+    import json
+
+    from assistant.catalog import catalog_for
+
+    ingest_paths([corpus_dir], fresh_settings, progress=False)
+    index = open_index(fresh_settings)
+    # As the previous version wrote it: the documents as one JSON value in the metadata.
+    legacy = {
+        d: {k: v for k, v in i.items() if k != "chunking"} for d, i in index.state.documents.items()
+    }
+    catalog_for(index.client).drop(str(index.collection.id))
+    meta = {k: v for k, v in index.collection.metadata.items() if k != "complete"}
+    index.collection.modify(metadata={**meta, "documents": json.dumps(legacy)})
+
+    assert sorted(open_index(fresh_settings).state.documents) == sorted(legacy)
+    summary = ingest_paths([corpus_dir], fresh_settings, progress=False)
+
+    assert summary.embedded == 0 and sorted(summary.unchanged) == sorted(legacy)
+    migrated = open_index(fresh_settings)
+    assert "documents" not in migrated.collection.metadata
+    assert sorted(catalog_for(migrated.client).load(str(migrated.collection.id))) == sorted(legacy)

@@ -204,3 +204,25 @@ def test_replica_notices_a_new_revision_and_reloads_its_keyword_index(
     assert "plinkeboek#0000" not in before["keyword_hits"]  # type: ignore[operator]
     assert after["keyword_hits"][0] == "plinkeboek#0000"  # type: ignore[index]
     assert after["doc"] == "plinkeboek"
+
+
+def test_a_build_in_progress_on_the_server_is_not_dropped_by_another_writer(
+    server_settings: Settings, corpus_dir: Path
+) -> None:
+    from assistant.errors import IndexLockedError
+    from assistant.store import open_client, open_for_write, staging_name
+
+    # Another writer (e.g. a replica's admin) is rebuilding: its staging collection is fresh.
+    building = open_for_write(server_settings, rebuild=True)
+
+    with pytest.raises(IndexLockedError) as info:
+        ingest_paths([corpus_dir], server_settings, progress=False)
+    assert "Een ander proces bouwt de index" in str(info.value)
+    assert "probeer het opnieuw" in str(info.value)
+
+    # Abandoned (no progress for longer than STALE_BUILD_S): the next writer clears it away.
+    building.collection.modify(metadata={**building.state.to_metadata(), "heartbeat": 0.0})
+    summary = ingest_paths([corpus_dir], server_settings, progress=False)
+    assert len(summary.unchanged) == 2
+    names = {c.name for c in open_client(server_settings).list_collections()}
+    assert staging_name(server_settings) not in names
