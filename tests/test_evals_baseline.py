@@ -7,68 +7,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_evals_e2e import tiny_eval
 
 from evals import main
 from evals.baseline import TOP_K, indexed_documents, parse_names
 from evals.curve import NO_CONFIDENCE
 from evals.errors import EvalError
 
-ROOT = Path(__file__).resolve().parents[1]
-DATASET = [
-    {
-        "id": "ages",
-        "question": "Voor welke leeftijd zijn integrale kindcentra bedoeld?",
-        "answerable": True,
-        "expected_sources": ["integrale-kindcentra"],
-        "expected_facts": [["0-12 jaar"]],
-        "tags": {"category": "ages"},
-    },
-    {
-        "id": "cost",
-        "question": "Kost het lidmaatschap van het Learning Cities netwerk geld?",
-        "answerable": True,
-        "expected_sources": ["unesco-learning-cities"],
-        "expected_facts": [["niet vereist", "gratis"]],
-        "tags": {"category": "costs"},
-    },
-    {
-        "id": "mail",
-        "question": "Wat is haar e-mailadres?",
-        "history": ["Wie is de contactpersoon bij de Nationale UNESCO Commissie?"],
-        "answerable": True,
-        "expected_sources": ["unesco-learning-cities"],
-        "expected_facts": [["mbontenbal@unesco.nl"]],
-        "tags": {"category": "followup"},
-    },
-    {
-        "id": "weather",
-        "question": "Wat voor weer wordt het morgen in Groningen?",
-        "answerable": False,
-        "tags": {"category": "unanswerable"},
-    },
-]
-DISTRACTOR = """---
-title: "Speeltuinen"
----
-
-# Speeltuinen
-
-De gemeente onderhoudt speeltuinen in elke wijk. Klachten over speeltoestellen kunt u melden.
-"""
-
 
 @pytest.mark.slow
 def test_naive_baseline_is_a_row_beside_leerstad_and_survives_rescoring(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("LEERSTAD_DATA_DIR", str(tmp_path / "user-data"))
-    monkeypatch.setenv("LEERSTAD_CORPUS_DIR", str(ROOT / "corpus"))
-    monkeypatch.setenv("COLUMNS", "200")
-    extra = tmp_path / "extra"
-    extra.mkdir()
-    (extra / "speeltuinen.md").write_text(DISTRACTOR, encoding="utf-8")
-    dataset = tmp_path / "tiny.jsonl"
-    dataset.write_text("\n".join(json.dumps(d) for d in DATASET) + "\n", encoding="utf-8")
+    dataset, extra = tiny_eval(tmp_path, monkeypatch)
     out = tmp_path / "run"
 
     args = ["--dataset", str(dataset), "--out", str(out), "--extra-corpus", str(extra)]
@@ -94,9 +45,10 @@ def test_naive_baseline_is_a_row_beside_leerstad_and_survives_rescoring(
     # The fact is in the corpus, in a short document: the recipe's 4 chunks hold it.
     assert rows["ages"]["metrics"] == {"evidence_recall": 1.0, "right_doc": 1.0, "mrr": 1.0}
     by_category = summary["baseline"]["by_category"]
-    assert set(by_category) == {"ages", "costs", "followup", "unanswerable"}
+    assert set(by_category) == {"ages", "costs", "followup", "unanswerable_out_of_domain"}
     assert by_category["ages"]["naive"]["evidence_recall"] == {"value": 1.0, "n": 1}
-    assert by_category["unanswerable"]["leerstad"]["evidence_recall"]["value"] is None
+    unanswerable = by_category["unanswerable_out_of_domain"]
+    assert unanswerable["leerstad"]["evidence_recall"]["value"] is None
     report = (out / "report.md").read_text()
     assert "## Baseline" in report and "| ages | 1 | " in report
     assert "<h2>Baseline</h2>" in (out / "report.html").read_text()

@@ -55,12 +55,9 @@ De gemeente onderhoudt speeltuinen in elke wijk. Klachten over speeltoestellen k
 """
 
 
-@pytest.mark.slow
-def test_eval_runs_on_a_throwaway_index_and_leaves_the_users_index_alone(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    user_data = tmp_path / "user-data"
-    monkeypatch.setenv("LEERSTAD_DATA_DIR", str(user_data))
+def tiny_eval(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """The tiny dataset and a folder with the distractor; the user's index under tmp_path."""
+    monkeypatch.setenv("LEERSTAD_DATA_DIR", str(tmp_path / "user-data"))
     monkeypatch.setenv("LEERSTAD_CORPUS_DIR", str(ROOT / "corpus"))
     monkeypatch.setenv("COLUMNS", "200")
     extra = tmp_path / "extra"
@@ -68,6 +65,15 @@ def test_eval_runs_on_a_throwaway_index_and_leaves_the_users_index_alone(
     (extra / "speeltuinen.md").write_text(DISTRACTOR, encoding="utf-8")
     dataset = tmp_path / "tiny.jsonl"
     dataset.write_text("\n".join(json.dumps(d) for d in DATASET) + "\n", encoding="utf-8")
+    return dataset, extra
+
+
+@pytest.mark.slow
+def test_eval_runs_on_a_throwaway_index_and_leaves_the_users_index_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user_data = tmp_path / "user-data"
+    dataset, extra = tiny_eval(tmp_path, monkeypatch)
     out = tmp_path / "run"
 
     code = main(
