@@ -82,8 +82,7 @@ class Assistant:
         # Instructions inside a question are not cut out (that damaged ordinary questions): the
         # extractive answer only quotes sources, so it needs no notice either; an LLM's answer
         # is checked against the sources, and the notice says the instruction was not followed.
-        quotes_only = getattr(self.backend, "quotes_only", False)
-        injected = not quotes_only and self.vocabulary.has_injection(question)
+        injected = not self.backend.quotes_only and self.vocabulary.has_injection(question)
         notices = (msg.injection_notice,) if injected else ()
         if not re.search(r"\w", question):
             yield Answer(
@@ -99,20 +98,12 @@ class Assistant:
             return
         turns = as_turns(history)
         parts, background = [question], ""
-        if getattr(self.backend, "splits_questions", False):
+        if self.backend.splits_questions:
             parts, background = split_parts(question)
         # The parts of one message are about what the whole message is about.
         about = self._about(question) if len(parts) > 1 or background else frozenset()
         if len(parts) > 1:
-            # Each part is answered on its own; one that refers back ("en wat kost dat?") is
-            # read after the part before it, as in a conversation.
-            answers = [
-                self._final(
-                    self.prepare(part, (*turns, *map(Turn, parts[:i])), language, topic=about)[0]
-                )
-                for i, part in enumerate(parts)
-            ]
-            final = join_answers(parts, answers, language)
+            final = self._answer_parts(parts, turns, language, about)
             timings = {"total_ms": (time.perf_counter() - started) * 1000}
             yield replace(final, timings_ms=timings, notices=(*notices, *final.notices))
             return
@@ -164,9 +155,18 @@ class Assistant:
         )
         return request, timings
 
-    def _final(self, request: Request) -> Answer:
-        *_, final = self.backend.stream(request)
-        return final
+    def _answer_parts(
+        self, parts: list[str], turns: tuple[Turn, ...], language: str, about: frozenset[str]
+    ) -> Answer:
+        """One answer per part of a message; a part that refers back ("en wat kost dat?") is
+        read after the parts before it, as in a conversation."""
+        answers = []
+        for i, part in enumerate(parts):
+            earlier = (*turns, *map(Turn, parts[:i]))
+            request, _ = self.prepare(part, earlier, language, topic=about)
+            *_, final = self.backend.stream(request)
+            answers.append(final)
+        return join_answers(parts, answers, language)
 
     def _about(self, message: str) -> frozenset[str]:
         """The document a whole message retrieves first: what its parts are about."""

@@ -37,6 +37,8 @@ class Backend(Protocol):
     """
 
     name: str
+    splits_questions: bool  # a message with several questions is answered part by part
+    quotes_only: bool  # says nothing but source sentences (so instructions cannot steer it)
 
     def stream(self, request: Request) -> Iterator[Answer]: ...
 

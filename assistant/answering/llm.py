@@ -112,6 +112,9 @@ def number_sources(passages: Sequence[Passage]) -> tuple[Source, ...]:
 class LLMBackend:
     """Answers with a chat model from numbered sources; falls back to ``fallback`` on failure."""
 
+    splits_questions = False  # the model answers a message of several questions as a whole
+    quotes_only = False
+
     def __init__(
         self, settings: Settings, chat_model: BaseChatModel, fallback: Backend, name: str
     ) -> None:
