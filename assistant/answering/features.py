@@ -100,9 +100,19 @@ def analyse(request: Request, vocabulary: Vocabulary, unknown_weight: float) -> 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
 
-def candidates(request: Request, q: Analysis, embed: Embed) -> list[Candidate]:
-    """Every sentence of the retrieved passages that could answer, with its features."""
-    rows: list[tuple[Passage, int, int, str, float, frozenset[str]]] = []
+@dataclass(frozen=True)
+class _Sentence:
+    passage: Passage
+    rank: int
+    position: int
+    text: str
+    coverage: float
+    covered: frozenset[str]
+
+
+def _sentences(request: Request, q: Analysis) -> list[_Sentence]:
+    """The sentences of the retrieved passages that could be an answer on their own."""
+    out: list[_Sentence] = []
     for rank, passage in enumerate(request.passages):
         chunk = passage.chunk
         lead_in = (0.0, frozenset[str]())
@@ -116,50 +126,57 @@ def candidates(request: Request, q: Analysis, embed: Embed) -> list[Candidate]:
             if lead_in[0] > cov:
                 cov, covered = lead_in[0], covered | lead_in[1]
             lead_in = (0.0, frozenset())
-            if len(words(sentence)) < MIN_WORDS:
-                continue
-            rows.append((passage, rank, position, sentence, cov, covered))
+            if len(words(sentence)) >= MIN_WORDS:
+                out.append(_Sentence(passage, rank, position, sentence, cov, covered))
+    return out
+
+
+def candidates(request: Request, q: Analysis, embed: Embed) -> list[Candidate]:
+    """Every sentence of the retrieved passages that could answer, with its features."""
+    rows = _sentences(request, q)
     if not rows:
         return []
-    texts = [r[3] for r in rows]
-    passages = list(dict.fromkeys(r[0].chunk.text for r in rows))
+    texts = [r.text for r in rows]
+    passages = list(dict.fromkeys(r.passage.chunk.text for r in rows))
     # A follow-up ("hoe bereik ik haar?") means what it says together with what came before;
     # the question alone and the question in its conversation are two signals.
     queries = [request.question, f"{request.context} {request.question}".strip()]
     vectors = embed([*queries, *texts, *passages])
     question, context = vectors[0], vectors[1]
-    sentence_vecs = vectors[2 : 2 + len(texts)]
+    sentence_vec = dict(zip(texts, vectors[2 : 2 + len(texts)], strict=True))
     passage_vec = dict(zip(passages, vectors[2 + len(texts) :], strict=True))
     soft = SoftCoverage(q.wanted, embed, [*texts, *passages])
     strict = SoftCoverage(q.strict, embed, passages)
-    english = float(request.language == "en")
     out: list[Candidate] = []
-    for (passage, rank, position, sentence, cov, covered), vec in zip(
-        rows, sentence_vecs, strict=True
-    ):
-        chunk = passage.chunk
+    for r in rows:
+        chunk = r.passage.chunk
         whole = f"{chunk.title} {chunk.section or ''} {chunk.text}"
-        typed = _typed(q, sentence, f"{chunk.title} {sentence}")
-        features = (
-            cov,
-            *soft(sentence, covered),
-            soft(chunk.text, q.wanted.covered_by(whole))[1],
-            strict(chunk.text, q.strict.covered_by(whole))[1],
-            q.wanted.coverage(whole)[0],
-            q.strict.coverage(whole)[0],
-            float(vec @ question),
-            float(passage_vec[chunk.text] @ question),
-            float(vec @ context),
-            1.0 / (1 + rank),
-            float(q.answer_type is not None and typed),
-            float(q.answer_type is not None and not typed),
-            float(q.required <= q.wanted.covered_by(whole) | _stems(whole)),
-            float(chunk.doc_id in request.topic),
-            float(any(p.search(sentence) for p in q.preferred)),
-            q.wanted.exact(sentence),
-            english,
-        )
-        out.append(Candidate(passage, rank, position, sentence, covered, features))
+        typed = _typed(q, r.text, f"{chunk.title} {r.text}")
+        asked = q.answer_type is not None
+        vec = sentence_vec[r.text]
+        soft_coverage, missing = soft(r.text, r.covered)
+        values = {
+            "own_coverage": r.coverage,
+            "soft_coverage": soft_coverage,
+            "missing": missing,
+            "passage_missing": soft(chunk.text, q.wanted.covered_by(whole))[1],
+            "strict_missing": strict(chunk.text, q.strict.covered_by(whole))[1],
+            "passage_coverage": q.wanted.coverage(whole)[0],
+            "strict_coverage": q.strict.coverage(whole)[0],
+            "dense_sentence": float(vec @ question),
+            "dense_passage": float(passage_vec[chunk.text] @ question),
+            "dense_context": float(vec @ context),
+            "rank": 1.0 / (1 + r.rank),
+            "type_match": float(asked and typed),
+            "type_miss": float(asked and not typed),
+            "required": float(q.required <= q.wanted.covered_by(whole) | _stems(whole)),
+            "topic": float(chunk.doc_id in request.topic),
+            "preferred": float(any(p.search(r.text) for p in q.preferred)),
+            "exact": q.wanted.exact(r.text),
+            "english": float(request.language == "en"),
+        }
+        features = tuple(values[name] for name in FEATURES)
+        out.append(Candidate(r.passage, r.rank, r.position, r.text, r.covered, features))
     return out
 
 
