@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from assistant.citations import CITATION
 from assistant.messages import messages_for
@@ -62,14 +63,19 @@ def join_answers(parts: Sequence[str], answers: Sequence[Answer], language: str)
         for s in answer.sources:
             if s.chunk_id not in numbers:
                 numbers[s.chunk_id] = len(numbers) + 1
-                sources.append(_renumbered(s, numbers[s.chunk_id]))
+                sources.append(replace(s, n=numbers[s.chunk_id]))
 
         def renumber(match: re.Match[str], own: dict[int, Source] = own) -> str:
             cited = [int(n) for n in re.findall(r"\d+", match.group(1))]
             new = [numbers[own[n].chunk_id] for n in cited if n in own]
             return f" [{', '.join(map(str, new))}]" if new else ""
 
-        lines.append(CITATION.sub(renumber, answer.text))
+        # Quotes in another language than the question's are introduced once, at the top.
+        text = answer.text.replace(msg.quoting, "") if language == "en" else answer.text
+        text = re.sub(r"[ \t]*\n\s*", "\n", text).strip()
+        lines.append(CITATION.sub(renumber, text))
+    if language == "en" and not all(a.abstained for a in answers):
+        lines.insert(0, msg.quoting)
     first = answers[0]
     confidences = [a.confidence for a in answers if a.confidence is not None]
     return Answer(
@@ -82,9 +88,3 @@ def join_answers(parts: Sequence[str], answers: Sequence[Answer], language: str)
         language=language,
         confidence=max(confidences) if confidences else None,
     )
-
-
-def _renumbered(source: Source, n: int) -> Source:
-    from dataclasses import replace
-
-    return replace(source, n=n)
