@@ -137,3 +137,13 @@ def test_english_questions_get_english_framing_around_dutch_quotes(
     assert answer.text.startswith(("No. " + ENGLISH.quoting, ENGLISH.quoting))
     assert "niet vereist" in answer.text
     assert "Nee." not in answer.text
+
+
+def test_an_english_message_of_two_questions_says_once_that_the_sources_are_dutch(
+    mixed_assistant: Assistant,
+) -> None:
+    answer = mixed_assistant.answer("Who can apply to join, and is there any fee for it?")
+    assert not answer.abstained
+    assert answer.text.count(ENGLISH.quoting) == 1
+    assert answer.text.count("**") == 4  # both parts, each answered
+    assert "niet vereist" in answer.text
