@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -386,7 +388,7 @@ def open_for_write(settings: Settings, rebuild: bool = False) -> Index:
     state = IndexState(settings.embedding_model, dimension, start, {}, complete=False)
     staged = client.create_collection(
         staging_name(settings),
-        metadata={**state.to_metadata(), "heartbeat": time.time()},
+        metadata={**state.to_metadata(), **_build_marks()},
         configuration={"hnsw": {"space": "cosine"}},
         embedding_function=None,
     )
@@ -400,7 +402,27 @@ STALE_BUILD_S = 600
 def heartbeat(index: Index) -> None:
     """Show that the build of a staging collection is still going (see ``recover``)."""
     if not index.state.complete:
-        index.collection.modify(metadata={**index.state.to_metadata(), "heartbeat": time.time()})
+        index.collection.modify(metadata={**index.state.to_metadata(), **_build_marks()})
+
+
+def _build_marks() -> dict[str, Any]:
+    """What a staging collection says about its build: when it last progressed, and who
+    (host and process) builds it."""
+    return {"heartbeat": time.time(), "owner": f"{socket.gethostname()}:{os.getpid()}"}
+
+
+def _owner_is_gone(owner: object) -> bool:
+    """Whether the build's writer is a process of this host that no longer runs."""
+    host, _, pid = str(owner or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False  # another machine's writer: only its heartbeat can tell
+    try:
+        os.kill(int(pid), 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def mark_pending(index: Index) -> None:
@@ -456,8 +478,11 @@ def recover(client: chromadb.ClientAPI, settings: Settings) -> None:
     else:
         # Embedded, the write lock proves its writer is gone. A server has no such lock: a
         # build that still shows progress belongs to another writer (e.g. another replica).
-        age = time.time() - float((staged.metadata or {}).get("heartbeat", 0))
-        if store_kind(settings) != "persistent" and age < STALE_BUILD_S:
+        # So is one whose writer was a process of this host that has ended.
+        marks = staged.metadata or {}
+        age = time.time() - float(marks.get("heartbeat", 0))
+        alive = not _owner_is_gone(marks.get("owner"))
+        if store_kind(settings) != "persistent" and age < STALE_BUILD_S and alive:
             raise IndexLockedError(
                 f"Een ander proces bouwt de index op {settings.chroma} op (laatste voortgang "
                 f"{age:.0f} s geleden). Wacht tot dat klaar is en probeer het opnieuw; een "

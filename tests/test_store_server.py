@@ -226,3 +226,21 @@ def test_a_build_in_progress_on_the_server_is_not_dropped_by_another_writer(
     assert len(summary.unchanged) == 2
     names = {c.name for c in open_client(server_settings).list_collections()}
     assert staging_name(server_settings) not in names
+
+
+def test_a_build_whose_writer_on_this_host_has_ended_is_cleared_at_once(
+    server_settings: Settings, corpus_dir: Path
+) -> None:
+    from assistant.store import open_client, open_for_write, staging_name
+
+    building = open_for_write(server_settings, rebuild=True)
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    owner = f"{socket.gethostname()}:{gone.pid}"
+    building.collection.modify(metadata={**building.collection.metadata, "owner": owner})
+
+    # Fresh progress, but its writer (a killed `leerstad ingest`, say) is gone: no 10-minute wait.
+    summary = ingest_paths([corpus_dir], server_settings, progress=False)
+    assert len(summary.unchanged) == 2
+    names = {c.name for c in open_client(server_settings).list_collections()}
+    assert staging_name(server_settings) not in names
