@@ -349,12 +349,6 @@ def open_index(settings: Settings) -> Index:
     return Index(settings, client, collection, state)
 
 
-def open_for_query(settings: Settings) -> tuple[Chroma, IndexState]:
-    """The LangChain store and state of the served index (kept until callers use open_index)."""
-    index = open_index(settings)
-    return index.vectors, index.state
-
-
 def warm_up(settings: Settings) -> Index:
     """Load the embedding model, the index and its keyword index, so the first answer is fast."""
     index = open_index(settings)

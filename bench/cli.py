@@ -21,6 +21,12 @@ def parser() -> argparse.ArgumentParser:
         description="Meet inlezen, antwoorden, koude start en geheugen bij 1k/10k/100k stukken, "
         "naast de naïeve LangChain-pijplijn.",
     )
+    add_arguments(p)
+    return p
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """``leerstad bench``'s arguments on ``p``."""
     p.add_argument("--quick", action="store_true", help="alleen 1k stukken (< 2 minuten)")
     p.add_argument("--json", action="store_true", help="print één JSON-object")
     p.add_argument("--sizes", help=f"kommalijst uit {', '.join(SIZES)} (standaard 1k,10k,100k)")
@@ -47,7 +53,6 @@ def parser() -> argparse.ArgumentParser:
         help="de naïeve pijplijn alleen tot zoveel stukken (MiniLM is traag)",
     )
     p.add_argument("--out", type=Path, help="schrijf het JSON-resultaat ook naar dit bestand")
-    return p
 
 
 def options(args: argparse.Namespace) -> Options:
@@ -126,7 +131,11 @@ def summary(result: dict[str, object]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    return run_args(parser().parse_args(argv))
+
+
+def run_args(args: argparse.Namespace) -> int:
+    """Run the benchmark with parsed arguments; print the summary (or the JSON)."""
     opts = options(args)
     if args.chroma == "server":
         with chroma_server(opts.work / "chroma-server") as url:

@@ -40,7 +40,10 @@ def eval_settings(
     from ingest import ingest_paths
 
     with tempfile.TemporaryDirectory(prefix="leerstad-eval-", ignore_cleanup_errors=True) as tmp:
-        scratch = settings.with_(data_dir=Path(tmp), chroma="persistent")
+        # The user's embedding cache is shared: no text is embedded twice across eval runs.
+        scratch = settings.with_(
+            data_dir=Path(tmp), chroma="persistent", cache_dir=settings.embedding_cache_dir
+        )
         try:
             ingest_paths([settings.corpus_dir, *extra_corpus], scratch, progress=progress)
             yield scratch

@@ -59,6 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _feedback_arguments(sub.add_parser("feedback", help="feedback exporteren of wissen"))
 
+    sub.add_parser(
+        "bench", help="de prestatiemeting (zie docs/benchmarks.md)", configure=_bench_arguments
+    )
+
     serve = sub.add_parser("serve", help="de webapp starten")
     serve.add_argument("--host", help="adres om op te luisteren (standaard LEERSTAD_HOST)")
     serve.add_argument(
@@ -83,6 +87,12 @@ def _feedback_arguments(feedback: argparse.ArgumentParser) -> None:
         help="wis feedback ouder dan DAGEN dagen (0: alles); standaard de bewaartermijn "
         "LEERSTAD_FEEDBACK_RETENTION_DAYS",
     )
+
+
+def _bench_arguments(parser: argparse.ArgumentParser) -> None:
+    from bench.cli import add_arguments  # imports the benchmark: only when `bench` is used
+
+    add_arguments(parser)
 
 
 def _eval_arguments(parser: argparse.ArgumentParser) -> None:
@@ -172,6 +182,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return run(args, settings)
     if args.command == "feedback":
         return _feedback(args, settings)
+    if args.command == "bench":
+        from bench.cli import run_args
+
+        return run_args(args)
     if args.command == "serve":
         return _serve(args, settings)
     raise AssertionError(f"unhandled command {args.command}")  # argparse allows no other

@@ -274,7 +274,7 @@ def test_help_starts_nothing_and_imports_nothing_heavy() -> None:
             ["bestaat-niet"],
             "leerstad",
             "argument OPDRACHT: ongeldige keuze 'bestaat-niet' (kies uit 'ingest', 'ask', "
-            "'eval', 'feedback', 'serve')",
+            "'eval', 'feedback', 'bench', 'serve')",
         ),
         (["ask"], "leerstad ask", "deze argumenten ontbreken: VRAAG"),
         (["ingest", "--herbouw"], "leerstad", "onbekende argumenten: --herbouw"),

@@ -100,7 +100,7 @@ class Vocabulary:
         )
 
     def _matches(self, phrase: str, folded_text: str) -> bool:
-        return re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", folded_text) is not None
+        return _whole(phrase).search(folded_text) is not None
 
     def expansions(self, text: str) -> list[str]:
         """Synonyms of the words and phrases in ``text`` that ``text`` does not contain yet."""
@@ -244,6 +244,12 @@ class Vocabulary:
         if any(t in self.followup_words for t in tokens):
             return True
         return len(self.content_tokens(text)) <= 1
+
+
+@lru_cache(maxsize=4096)
+def _whole(phrase: str) -> re.Pattern[str]:
+    """A phrase as a whole word or words (compiled once: questions test every phrase)."""
+    return re.compile(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])")
 
 
 def stem_line(text: str) -> str:
