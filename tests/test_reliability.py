@@ -26,6 +26,7 @@ from typing import Any
 
 import httpx
 import pytest
+from processes import stop
 
 from assistant import Assistant
 from assistant.settings import Settings
@@ -183,12 +184,7 @@ def app_url(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory)
             httpx.post(url + "/api/ask", json={"question": "Wat is een IKC?"}, timeout=300)
             yield url
         finally:
-            app.terminate()
-            try:
-                app.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                app.kill()
-                app.wait()
+            stop(app, timeout=20)
 
 
 def test_concurrent_conversations_over_http(

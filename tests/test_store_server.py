@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from processes import stop
 
 from assistant import Assistant
 from assistant.errors import VectorStoreUnavailableError
@@ -63,12 +64,7 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             time.sleep(0.2)
         yield url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server, timeout=10)
         log.close()
 
 

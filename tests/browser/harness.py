@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from processes import stop
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_PASSWORD = "beheer-wachtwoord-test"
@@ -63,11 +64,7 @@ def running_app(workdir: Path, timeout: float = 240, **extra: str) -> Iterator[s
         _wait_healthy(proc, url, timeout, workdir / "app.log")
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc, timeout=20)
         log.close()
 
 
