@@ -33,9 +33,9 @@ format: install
 	$(BIN)/ruff check --fix .
 
 # The quality gate (see evals/README.md), each set against the corpus plus the distractors in
-# $(SHARED)/corpus-extra. dev and train are what the answer model is fitted on; holdout, blind-a
-# and blind were written apart from the tuning (blind-a was looked at while tuning, blind was
-# only scored). dev and holdout are gated at the core targets. The blind sets are gated just
+# $(SHARED)/corpus-extra. dev, train and train-b are what the answer model is fitted on; holdout,
+# blind-a, blind-c and blind were written apart from the tuning (blind-a and blind-c were looked
+# at while tuning, blind was only scored). dev and holdout are gated at the core targets. The blind sets are gated just
 # below their measured level, so a regression fails CI; their targets (fact_recall 0.85,
 # right_doc 0.95, abstain_f1 0.85) are not all met yet: see the README's quality table.
 # false_abstentions: at most 5% of each set's answerable questions.
@@ -49,6 +49,9 @@ eval: install
 	$(BIN)/leerstad eval --dataset evals/datasets/blind-a.jsonl --out $(EVAL_OUT)/blind-a \
 		$(EVAL_ARGS) --fail-under fact_recall=0.82,right_doc=0.92,abstain_f1=0.8 \
 		--fail-over false_abstentions=2,forbidden_rate=0
+	$(BIN)/leerstad eval --dataset evals/datasets/blind-c.jsonl --out $(EVAL_OUT)/blind-c \
+		$(EVAL_ARGS) --fail-under fact_recall=0.75,right_doc=0.86,abstain_f1=0.6 \
+		--fail-over false_abstentions=5,forbidden_rate=0
 	$(BIN)/leerstad eval --dataset evals/datasets/blind.jsonl --out $(EVAL_OUT)/blind \
 		$(EVAL_ARGS) --baseline naive,naive-use \
 		--fail-under fact_recall=0.76,right_doc=0.88,abstain_f1=0.76 \
@@ -57,7 +60,8 @@ eval: install
 # Refit the answer model (assistant/data/answer_model.json) on the dev sets, 5-fold CV.
 fit: install
 	$(BIN)/leerstad eval fit --dataset evals/datasets/dev.jsonl \
-		--dataset evals/datasets/train.jsonl --extra-corpus $(SHARED)/corpus-extra
+		--dataset evals/datasets/train.jsonl --dataset evals/datasets/train-b.jsonl \
+		--extra-corpus $(SHARED)/corpus-extra
 
 test: install
 	bash scripts/ensure-chromium.sh

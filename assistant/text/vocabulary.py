@@ -228,8 +228,16 @@ class Vocabulary:
         return tokens[0] if tokens else None
 
     def is_collection_question(self, text: str) -> bool:
-        plain = " ".join(words(text))
-        return any(self._matches(p, plain) for p in self.collection_questions)
+        """Whether all the message asks is what the sources are: each of its sentences asks
+        it ("Waar gaat dat netwerk over? Over welke onderwerpen gaat het?" asks about the
+        network, not about the sources)."""
+        from assistant.text.sentences import split_sentences
+
+        sentences = split_sentences(text) or [text]
+        return all(
+            any(self._matches(p, " ".join(words(s))) for p in self.collection_questions)
+            for s in sentences
+        )
 
     def has_injection(self, text: str) -> bool:
         """Whether ``text`` holds an instruction aimed at the assistant (said in a notice; the
