@@ -1,5 +1,5 @@
 """Retrieval ranks as it should on a real index: BM25 as bm25s scores it, the fused ranking
-finds the expected sources, and a search after an ingest uses the new keyword index."""
+finds the expected sources, and a search after an ingest uses the new index and texts."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ def test_fused_ranking_finds_the_expected_sources(mixed_assistant: Assistant) ->
     assert keyword_only > 0  # passages only BM25 found were fetched and ranked
 
 
-def test_a_search_after_an_ingest_uses_the_new_keyword_index(
+def test_a_search_after_an_ingest_uses_the_new_index(
     corpus_dir: Path, fresh_settings: Settings, tmp_path: Path
 ) -> None:
     docs = tmp_path / "docs"
@@ -81,3 +81,11 @@ def test_a_search_after_an_ingest_uses_the_new_keyword_index(
     assert passages[0].chunk.doc_id == "zwembad"
     assert passages[0].keyword_score is not None and passages[0].keyword_score > 0
     assert assistant.retriever.keyword.revision == open_index(fresh_settings).revision
+
+    # The same chunk id with a new text: the text read before is not served again.
+    (docs / "zwembad.txt").write_text("Het zwembad opent de knorretjesbaan op zondag.\n")
+    ingest_paths([docs], fresh_settings, progress=False)
+    again, _ = assistant.retriever.search(question)
+
+    assert again[0].chunk.chunk_id == passages[0].chunk.chunk_id
+    assert "zondag" in again[0].chunk.text

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
+from pydantic import ConfigDict, PrivateAttr
 
 from assistant.records import Chunk, Passage
 from assistant.settings import Settings
@@ -46,6 +48,11 @@ def fuse(rankings: list[list[str]], k: int) -> dict[str, float]:
 # one more concept of the question adds, so a question on something else still moves on.
 TOPIC_BONUS = 0.2
 
+# Chunks a retriever keeps in memory (a few MB): one answer searches a question more than once
+# (parts, the previous question of a follow-up), and questions keep coming back to the same
+# documents. A retriever serves one revision of the index, so they cannot go stale.
+CHUNK_CACHE = 4096
+
 
 class HybridRetriever(BaseRetriever):
     """A LangChain retriever over the Leerstad index (dense + BM25 with domain expansion)."""
@@ -56,6 +63,8 @@ class HybridRetriever(BaseRetriever):
     keyword: Any  # assistant.retrieval.keyword.KeywordIndex
     vocabulary: Vocabulary
     settings: Settings
+    _cache: OrderedDict[str, Chunk] = PrivateAttr(default_factory=OrderedDict)
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     def search(
         self, query: str, topic: frozenset[str] = frozenset()
@@ -121,16 +130,26 @@ class HybridRetriever(BaseRetriever):
         return own_hits, self.keyword.search(expanded, self.settings.keyword_k)
 
     def _chunks(self, chunk_ids: list[str]) -> dict[str, Chunk]:
-        """The chunks with these ids, read from the collection in one request."""
-        if not chunk_ids:
-            return {}
-        got = self._collection.get(ids=chunk_ids, include=["documents", "metadatas"])
-        return {
+        """The chunks with these ids: from memory, the others read in one request."""
+        with self._lock:
+            found = {i: self._cache[i] for i in chunk_ids if i in self._cache}
+            for chunk_id in found:
+                self._cache.move_to_end(chunk_id)
+        missing = [i for i in chunk_ids if i not in found]
+        if not missing:
+            return found
+        got = self._collection.get(ids=missing, include=["documents", "metadatas"])
+        read = {
             chunk_id: chunk_from(chunk_id, text, meta)
             for chunk_id, text, meta in zip(
                 got["ids"], got["documents"], got["metadatas"], strict=True
             )
         }
+        with self._lock:
+            self._cache.update(read)
+            while len(self._cache) > CHUNK_CACHE:
+                self._cache.popitem(last=False)
+        return found | read
 
     def _rerank(
         self,
