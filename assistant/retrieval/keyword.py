@@ -36,6 +36,29 @@ def _bm25s() -> ModuleType:
     return bm25s
 
 
+def _scores(matrix: dict[str, Any], token_ids: list[int]) -> np.ndarray:
+    """BM25 score of every chunk: bm25s's precomputed per-token scores, summed in query order
+    (a repeated token counts again), in float32 as bm25s sums them."""
+    data, indices, indptr = matrix["data"], matrix["indices"], matrix["indptr"]
+    total = np.zeros(matrix["num_docs"], dtype=data.dtype)
+    for token in token_ids:
+        start, end = indptr[token], indptr[token + 1]
+        total[indices[start:end]] += data[start:end]  # a chunk occurs once per token
+    return total
+
+
+def _best(total: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and scores of the ``k`` best scoring chunks, best first, ties in row order."""
+    rows = np.flatnonzero(total)  # the chunks that hold a query token: BM25 weights are > 0
+    scores = total[rows]
+    if len(rows) > k:
+        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+        keep = scores >= kth  # all chunks tied with the k-th, so the tie break below decides
+        rows, scores = rows[keep], scores[keep]
+    order = np.argsort(-scores, kind="stable")[:k]
+    return rows[order], scores[order]
+
+
 @dataclass
 class KeywordIndex:
     """BM25 over every chunk in the collection, tagged with the revision it was built from."""
@@ -158,26 +181,3 @@ class KeywordIndex:
 
 
 _MEMORY: dict[tuple[Any, ...], KeywordIndex] = {}
-
-
-def _scores(matrix: dict[str, Any], token_ids: list[int]) -> np.ndarray:
-    """BM25 score of every chunk: bm25s's precomputed per-token scores, summed in query order
-    (a repeated token counts again), in float32 as bm25s sums them."""
-    data, indices, indptr = matrix["data"], matrix["indices"], matrix["indptr"]
-    total = np.zeros(matrix["num_docs"], dtype=data.dtype)
-    for token in token_ids:
-        start, end = indptr[token], indptr[token + 1]
-        total[indices[start:end]] += data[start:end]  # a chunk occurs once per token
-    return total
-
-
-def _best(total: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Rows and scores of the ``k`` best scoring chunks, best first, ties in row order."""
-    rows = np.flatnonzero(total)  # the chunks that hold a query token: BM25 weights are > 0
-    scores = total[rows]
-    if len(rows) > k:
-        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
-        keep = scores >= kth  # all chunks tied with the k-th, so the tie break below decides
-        rows, scores = rows[keep], scores[keep]
-    order = np.argsort(-scores, kind="stable")[:k]
-    return rows[order], scores[order]
