@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
+import threading
 import time
-from typing import TYPE_CHECKING, Any
+from collections import OrderedDict
+from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
+from pydantic import ConfigDict, PrivateAttr
 
 from assistant.records import Chunk, Passage
 from assistant.settings import Settings
 from assistant.text.concepts import concepts
 from assistant.text.vocabulary import Vocabulary
-
-if TYPE_CHECKING:
-    pass
 
 
 def chunk_from(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
@@ -49,6 +48,11 @@ def fuse(rankings: list[list[str]], k: int) -> dict[str, float]:
 # one more concept of the question adds, so a question on something else still moves on.
 TOPIC_BONUS = 0.2
 
+# Chunks a retriever keeps in memory (a few MB): one answer searches a question more than once
+# (parts, the previous question of a follow-up), and questions keep coming back to the same
+# documents. A retriever serves one revision of the index, so they cannot go stale.
+CHUNK_CACHE = 4096
+
 
 class HybridRetriever(BaseRetriever):
     """A LangChain retriever over the Leerstad index (dense + BM25 with domain expansion)."""
@@ -59,6 +63,8 @@ class HybridRetriever(BaseRetriever):
     keyword: Any  # assistant.retrieval.keyword.KeywordIndex
     vocabulary: Vocabulary
     settings: Settings
+    _cache: OrderedDict[str, Chunk] = PrivateAttr(default_factory=OrderedDict)
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     def search(
         self, query: str, topic: frozenset[str] = frozenset()
@@ -68,75 +74,118 @@ class HybridRetriever(BaseRetriever):
         ``topic``: documents the conversation is about; their passages rank a little higher.
         """
         timings: dict[str, float] = {}
-        expanded = " ".join([query, *self.vocabulary.expansions(query)])
-
         t = time.perf_counter()
         vector = self.store.embeddings.embed_query(query)
-        dense = self.store.similarity_search_by_vector_with_relevance_scores(
-            vector, k=min(self.settings.dense_k, max(self.keyword.size, 1))
-        )
+        timings["embed_ms"] = (time.perf_counter() - t) * 1000
+
+        t = time.perf_counter()
+        dense = self._dense(vector)
         timings["dense_ms"] = (time.perf_counter() - t) * 1000
 
-        # The question's own words rank on their own, and again with the domain synonyms, so
-        # the synonyms widen recall without outvoting what was actually asked.
         t = time.perf_counter()
-        own_hits = self.keyword.search(
-            self.vocabulary.content_tokens(query), self.settings.keyword_k
-        )
-        expanded_hits = self.keyword.search(
-            self.vocabulary.content_tokens(expanded), self.settings.keyword_k
-        )
-        keyword_hits = own_hits + expanded_hits
+        own_hits, expanded_hits = self._keyword(query)
         timings["keyword_ms"] = (time.perf_counter() - t) * 1000
 
-        by_id: dict[str, Chunk] = {}
-        dense_scores: dict[str, float] = {}
-        for doc, score in dense:
-            chunk_id = str(doc.id or doc.metadata.get("chunk_id"))
-            by_id[chunk_id] = chunk_from(chunk_id, doc.page_content, doc.metadata)
-            dense_scores[chunk_id] = float(score)
+        rankings = [list(dense), [i for i, _ in own_hits], [i for i, _ in expanded_hits]]
+        fused = fuse(rankings, self.settings.rrf_k)
+        best = sorted(fused.items(), key=lambda kv: -kv[1])[: self.settings.rerank_k]
         keyword_scores: dict[str, float] = {}
-        for chunk_id, score in keyword_hits:
+        for chunk_id, score in own_hits + expanded_hits:
             keyword_scores[chunk_id] = max(score, keyword_scores.get(chunk_id, 0.0))
-        missing = [i for i in keyword_scores if i not in by_id]
-        if missing:
-            got = self.store.get(ids=missing, include=["documents", "metadatas"])
+
+        t = time.perf_counter()
+        chunks = self._chunks([chunk_id for chunk_id, _ in best])
+        timings["fetch_ms"] = (time.perf_counter() - t) * 1000
+
+        t = time.perf_counter()
+        passages = self._rerank(query, best, chunks, dense, keyword_scores, topic)
+        timings["rerank_ms"] = (time.perf_counter() - t) * 1000
+        return passages[: self.settings.top_k], timings
+
+    def _dense(self, vector: list[float]) -> dict[str, float]:
+        """Chunk id -> cosine distance of the nearest chunks, nearest first.
+
+        Ids and distances only: the texts are fetched for the fused best alone (``_chunks``).
+        """
+        found = self._collection.query(
+            query_embeddings=[vector],
+            n_results=min(self.settings.dense_k, max(self.keyword.size, 1)),
+            include=["distances"],
+        )
+        return dict(zip(found["ids"][0], map(float, found["distances"][0]), strict=True))
+
+    def _keyword(self, query: str) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+        """BM25 hits of the question's own words, and of its words with the domain synonyms.
+
+        The own words rank on their own and again with the synonyms, so the synonyms widen
+        recall without outvoting what was actually asked.
+        """
+        own = self.vocabulary.content_tokens(query)
+        expanded = self.vocabulary.content_tokens(
+            " ".join([query, *self.vocabulary.expansions(query)])
+        )
+        own_hits = self.keyword.search(own, self.settings.keyword_k)
+        if expanded == own:  # no synonyms: the same search
+            return own_hits, own_hits
+        return own_hits, self.keyword.search(expanded, self.settings.keyword_k)
+
+    def _chunks(self, chunk_ids: list[str]) -> dict[str, Chunk]:
+        """The chunks with these ids: from memory, the others read in one request."""
+        with self._lock:
+            found = {i: self._cache[i] for i in chunk_ids if i in self._cache}
+            for chunk_id in found:
+                self._cache.move_to_end(chunk_id)
+        missing = [i for i in chunk_ids if i not in found]
+        if not missing:
+            return found
+        got = self._collection.get(ids=missing, include=["documents", "metadatas"])
+        read = {
+            chunk_id: chunk_from(chunk_id, text, meta)
             for chunk_id, text, meta in zip(
                 got["ids"], got["documents"], got["metadatas"], strict=True
-            ):
-                by_id[chunk_id] = chunk_from(chunk_id, text, meta)
+            )
+        }
+        with self._lock:
+            self._cache.update(read)
+            while len(self._cache) > CHUNK_CACHE:
+                self._cache.popitem(last=False)
+        return found | read
 
-        fused = fuse(
-            [
-                [doc.id or "" for doc, _ in dense],
-                [i for i, _ in own_hits],
-                [i for i, _ in expanded_hits],
-            ],
-            self.settings.rrf_k,
-        )
-        t = time.perf_counter()
+    def _rerank(
+        self,
+        query: str,
+        best: list[tuple[str, float]],
+        chunks: dict[str, Chunk],
+        dense: dict[str, float],
+        keyword_scores: dict[str, float],
+        topic: frozenset[str],
+    ) -> list[Passage]:
+        """The fused best, each text once, ordered by how much of the question they cover."""
         question = concepts(query, self.vocabulary, self.keyword.doc_freq, self.keyword.size)
-        best_fused = max(fused.values(), default=1.0)
+        best_fused = max((rrf for _, rrf in best), default=1.0)
         best_keyword = max(keyword_scores.values(), default=0.0) or 1.0
         passages: list[Passage] = []
         seen_text: set[str] = set()
-        for chunk_id, rrf in sorted(fused.items(), key=lambda kv: -kv[1])[: self.settings.rerank_k]:
-            chunk = by_id.get(chunk_id)
+        for chunk_id, rrf in best:
+            chunk = chunks.get(chunk_id)
             if chunk is None or chunk.content_hash in seen_text:
                 continue  # the same text indexed twice (e.g. a copied document) is shown once
             seen_text.add(chunk.content_hash)
-            # Rerank: fused rank agreement plus how much of the question the passage covers.
+            # Fused rank agreement plus how much of the question the passage covers.
             context = f"{chunk.title} {chunk.section or ''} {chunk.text}"
             covered, _ = question.coverage(context)
             keyword = keyword_scores.get(chunk_id, 0.0) / best_keyword
             score = covered + 0.1 * question.exact(context) + 0.3 * rrf / best_fused + 0.3 * keyword
             score += TOPIC_BONUS * (chunk.doc_id in topic)
-            passages.append(
-                Passage(chunk, score, dense_scores.get(chunk_id), keyword_scores.get(chunk_id))
-            )
+            keyword_score = keyword_scores.get(chunk_id)
+            passages.append(Passage(chunk, score, dense.get(chunk_id), keyword_score))
         passages.sort(key=lambda p: -p.score)
-        timings["rerank_ms"] = (time.perf_counter() - t) * 1000
-        return passages[: self.settings.top_k], timings
+        return passages
+
+    @property
+    def _collection(self) -> Any:
+        """The Chroma collection behind the LangChain store (``chromadb.Collection``)."""
+        return self.store._collection
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun

@@ -11,6 +11,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from assistant.settings import Settings
 from assistant.text.analysis import (
     ANALYZER_VERSION,
@@ -32,6 +34,29 @@ def _bm25s() -> ModuleType:
     # bm25s sets its own logger to DEBUG on import; let it follow the application's level.
     logging.getLogger("bm25s").setLevel(logging.NOTSET)
     return bm25s
+
+
+def _scores(matrix: dict[str, Any], token_ids: list[int]) -> np.ndarray:
+    """BM25 score of every chunk: bm25s's precomputed per-token scores, summed in query order
+    (a repeated token counts again), in float32 as bm25s sums them."""
+    data, indices, indptr = matrix["data"], matrix["indices"], matrix["indptr"]
+    total = np.zeros(matrix["num_docs"], dtype=data.dtype)
+    for token in token_ids:
+        start, end = indptr[token], indptr[token + 1]
+        total[indices[start:end]] += data[start:end]  # a chunk occurs once per token
+    return total
+
+
+def _best(total: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and scores of the ``k`` best scoring chunks, best first, ties in row order."""
+    rows = np.flatnonzero(total)  # the chunks that hold a query token: BM25 weights are > 0
+    scores = total[rows]
+    if len(rows) > k:
+        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+        keep = scores >= kth  # all chunks tied with the k-th, so the tie break below decides
+        rows, scores = rows[keep], scores[keep]
+    order = np.argsort(-scores, kind="stable")[:k]
+    return rows[order], scores[order]
 
 
 @dataclass
@@ -135,19 +160,20 @@ class KeywordIndex:
         )
 
     def search(self, tokens: list[str], k: int) -> list[tuple[str, float]]:
-        """(chunk id, BM25 score) for the best ``k`` chunks with a positive score."""
+        """(chunk id, BM25 score) for the best ``k`` chunks with a positive score.
+
+        Equal scores rank in index order. Only the chunks that hold a query token are ranked:
+        bm25s ranks every chunk (an argpartition over the whole collection per query, 2 ms at
+        100k chunks), and breaks ties in whatever order its partition leaves them.
+        """
         if self.retriever is None or not tokens:
             return []
-        known = [t for t in tokens if t in self.doc_freq]
-        if not known:
+        vocab = self.retriever.vocab_dict
+        token_ids = [vocab[t] for t in tokens if t in self.doc_freq]
+        if not token_ids:
             return []
-        k = min(k, len(self.ids))
-        results, scores = self.retriever.retrieve([known], k=k, show_progress=False)
-        return [
-            (self.ids[int(i)], float(s))
-            for i, s in zip(results[0], scores[0], strict=True)
-            if float(s) > 0
-        ]
+        rows, scores = _best(_scores(self.retriever.scores, token_ids), k)
+        return [(self.ids[int(i)], float(s)) for i, s in zip(rows, scores, strict=True) if s > 0]
 
     @property
     def size(self) -> int:
