@@ -45,6 +45,7 @@ class Assistant:
         if index is not self._opened or self._retriever is None:
             self._retriever = HybridRetriever(
                 store=index.vectors,
+                collection=index.collection,
                 keyword=index.keyword(),
                 vocabulary=self.vocabulary,
                 settings=self.settings,
@@ -207,6 +208,14 @@ class Assistant:
     def _collection_answer(self, msg: Messages, language: str, started: float) -> Answer:
         retriever, _ = self._index()
         docs = self.documents()
+        if not docs:  # Chroma refuses a get without ids
+            return Answer(
+                text=msg.no_documents,
+                abstained=True,
+                backend="collection",
+                language=language,
+                timings_ms={"total_ms": (time.perf_counter() - started) * 1000},
+            )
         first_chunks = retriever.store.get(
             ids=[f"{d['doc_id']}#0000" for d in docs], include=["documents", "metadatas"]
         )

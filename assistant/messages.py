@@ -13,6 +13,7 @@ class Messages:
     ask_contact: str  # {contact}
     more_info: str  # {title} {url}
     collection_intro: str  # {count}
+    no_documents: str  # the index lists no documents
     empty_question: str
     injection_notice: str
     quoting: str  # before quotes in another language than the question's
@@ -26,6 +27,7 @@ DUTCH = Messages(
     ask_contact="U kunt uw vraag stellen aan {contact}.",
     more_info="Meer informatie over {title}: {url}",
     collection_intro="Ik beantwoord vragen met {count} documenten:",
+    no_documents="De index bevat nog geen documenten. Voeg ze toe met: leerstad ingest",
     empty_question="Stel een vraag, bijvoorbeeld: Hoe kan onze gemeente lid worden van het "
     "netwerk van lerende steden?",
     injection_notice="Uw vraag bevatte een opdracht aan de assistent; die is genegeerd. "
@@ -41,6 +43,7 @@ ENGLISH = Messages(
     ask_contact="You can ask {contact}.",
     more_info="More information about {title}: {url}",
     collection_intro="I answer questions from {count} documents (in Dutch):",
+    no_documents="The index holds no documents yet. Add them with: leerstad ingest",
     empty_question="Ask a question, for example: How can our city join the network of "
     "learning cities?",
     injection_notice="Your question contained an instruction to the assistant; it was ignored. "

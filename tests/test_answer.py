@@ -11,6 +11,7 @@ import pytest
 from assistant import Answer, Assistant, Turn
 from assistant.citations import cited_numbers
 from assistant.messages import DUTCH, ENGLISH
+from assistant.settings import Settings
 from ingest.load import load_document
 
 # question -> (words the answer must contain, the document of its first source)
@@ -148,6 +149,25 @@ def test_a_topic_question_that_asks_for_its_subjects_is_no_collection_question(
         "Over welke onderwerpen kun je iets vertellen? Welke bronnen heb je?"
     )
     assert both.backend == "collection"
+
+
+def test_a_collection_question_on_an_index_without_documents_says_so(
+    fresh_settings: Settings,
+) -> None:
+    from assistant.catalog import catalog_for
+    from assistant.store import open_index
+    from ingest import ingest_paths
+
+    ingest_paths([fresh_settings.corpus_dir], fresh_settings, progress=False)
+    index = open_index(fresh_settings)
+    catalog = catalog_for(index.client)
+    collection_id = str(index.collection.id)
+    catalog.delete(collection_id, list(catalog.load(collection_id)))
+
+    answer = Assistant(fresh_settings).answer("Welke documenten ken je?")
+    assert answer.abstained
+    assert answer.text == DUTCH.no_documents
+    assert answer.sources == ()
 
 
 def test_instructions_in_the_question_are_ignored(corpus_assistant: Assistant) -> None:

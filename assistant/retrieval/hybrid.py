@@ -60,6 +60,7 @@ class HybridRetriever(BaseRetriever):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     store: Any  # langchain_chroma.Chroma
+    collection: Any  # the chromadb.Collection behind it (assistant.store.Index.collection)
     keyword: Any  # assistant.retrieval.keyword.KeywordIndex
     vocabulary: Vocabulary
     settings: Settings
@@ -107,7 +108,7 @@ class HybridRetriever(BaseRetriever):
 
         Ids and distances only: the texts are fetched for the fused best alone (``_chunks``).
         """
-        found = self._collection.query(
+        found = self.collection.query(
             query_embeddings=[vector],
             n_results=min(self.settings.dense_k, max(self.keyword.size, 1)),
             include=["distances"],
@@ -138,7 +139,7 @@ class HybridRetriever(BaseRetriever):
         missing = [i for i in chunk_ids if i not in found]
         if not missing:
             return found
-        got = self._collection.get(ids=missing, include=["documents", "metadatas"])
+        got = self.collection.get(ids=missing, include=["documents", "metadatas"])
         read = {
             chunk_id: chunk_from(chunk_id, text, meta)
             for chunk_id, text, meta in zip(
@@ -181,11 +182,6 @@ class HybridRetriever(BaseRetriever):
             passages.append(Passage(chunk, score, dense.get(chunk_id), keyword_score))
         passages.sort(key=lambda p: -p.score)
         return passages
-
-    @property
-    def _collection(self) -> Any:
-        """The Chroma collection behind the LangChain store (``chromadb.Collection``)."""
-        return self.store._collection
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun

@@ -260,6 +260,7 @@ def _whole(phrase: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])")
 
 
+@lru_cache(maxsize=1 << 14)
 def stem_line(text: str) -> str:
     """The stems of a text's words joined by spaces, padded: " gemeent kunn lid word "."""
     return f" {' '.join(stem(w) for w in words(text))} "
