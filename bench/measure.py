@@ -21,6 +21,11 @@ def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def children_peak_rss_mb() -> float:
+    """Peak resident memory of the largest child process that ended (e.g. ingest's encoder)."""
+    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+
+
 def size_mb(*paths: Path) -> float:
     total = sum(f.stat().st_size for p in paths if p.exists() for f in p.rglob("*") if f.is_file())
     return round(total / 2**20, 1)
