@@ -69,7 +69,8 @@ def env_for(settings: Settings) -> dict[str, str]:
 def probe(settings: Settings, *args: str, code: Path | None = None) -> dict[str, Any]:
     """Run ``bench.probe`` in a fresh process; its JSON line plus the wall time in seconds.
 
-    ``code``: run it with another checkout's code first on the path.
+    ``code``: run it with another checkout's code (from that folder: ``python -m`` puts the
+    working directory first on the path).
     """
     env = env_for(settings)
     if code is not None:
@@ -78,6 +79,7 @@ def probe(settings: Settings, *args: str, code: Path | None = None) -> dict[str,
     done = subprocess.run(
         [sys.executable, "-m", "bench.probe", *args],
         env=env,
+        cwd=code,
         capture_output=True,
         text=True,
         check=False,

@@ -79,8 +79,9 @@ class ProcessEncoder:
             raise lost(e) from e
 
     def close(self, cancel: bool = False) -> None:
-        """Stop the worker: after what was submitted, or (``cancel``) after its current batch."""
-        self._pool.shutdown(wait=not cancel, cancel_futures=cancel)
+        """Stop the worker after what was submitted, or (``cancel``) after its current batch
+        (at most ``BATCH`` texts: seconds); returns when it has ended."""
+        self._pool.shutdown(wait=True, cancel_futures=cancel)
 
 
 def result(future: Future[Encoded]) -> Encoded:
