@@ -16,6 +16,7 @@ import numpy as np
 from assistant.embedding_cache import EmbeddingCache, cache_file, text_key
 from assistant.errors import IndexLockedError
 from assistant.records import Chunk
+from assistant.retrieval.keyword import KeywordIndex, chunk_tokens
 from assistant.settings import Settings
 from assistant.store import (
     Index,
@@ -125,7 +126,7 @@ def ingest_paths(
         revision = index.revision + 1 if changed_any or not index.state.complete else index.revision
         index = commit(index, plan.records, removed, revision)
         summary.chunks = reconcile(index)
-        index.keyword()
+        KeywordIndex.for_collection(index.collection, settings, index.revision, plan.tokens)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -209,11 +210,11 @@ def write_changes(
                 waiting.append(_encode(fresh[:BATCH], cache, encoder))
                 fresh = fresh[BATCH:]
                 while waiting and (len(waiting) > AHEAD or _ready(waiting[0])):
-                    bar.update(_write(index, waiting.popleft(), cache, summary))
+                    bar.update(_write(index, waiting.popleft(), cache, summary, plan))
         if fresh:
             waiting.append(_encode(fresh, cache, encoder))
         while waiting:
-            bar.update(_write(index, waiting.popleft(), cache, summary))
+            bar.update(_write(index, waiting.popleft(), cache, summary, plan))
     return plan
 
 
@@ -231,8 +232,13 @@ def _ready(batch: _Batch) -> bool:
     return batch.future is None or batch.future.done()
 
 
-def _write(index: Index, batch: _Batch, cache: EmbeddingCache, summary: IngestSummary) -> int:
-    """Wait for the batch's vectors, keep them in the cache, upsert the batch; returns its size."""
+def _write(
+    index: Index, batch: _Batch, cache: EmbeddingCache, summary: IngestSummary, plan: Plan
+) -> int:
+    """Analyse the batch for the keyword index, then wait for its vectors, keep them in the
+    cache and upsert the batch; returns its size."""
+    for c in batch.chunks:
+        plan.tokens[c.chunk_id] = chunk_tokens(c.text, c.metadata())
     if batch.future is not None:
         vectors, seconds = result(batch.future)
         computed = dict(zip(batch.missing, vectors, strict=True))

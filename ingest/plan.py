@@ -48,6 +48,7 @@ class Plan:
     same: list[Chunk] = field(default_factory=list)  # same text: refresh metadata only
     stale: list[str] = field(default_factory=list)  # chunk ids to delete
     records: dict[str, dict[str, Any]] = field(default_factory=dict)  # documents to record
+    tokens: dict[str, list[str]] = field(default_factory=dict)  # keyword tokens of new chunks
 
     def __bool__(self) -> bool:
         return bool(self.same or self.stale or self.records)

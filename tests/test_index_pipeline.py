@@ -149,3 +149,20 @@ def test_a_worker_that_dies_is_a_clear_error(tmp_path: Path) -> None:
     finally:
         encoder.close(cancel=True)
     assert multiprocessing.active_children() == []
+
+
+def test_the_keyword_index_from_the_ingest_tokens_equals_one_read_back(
+    corpus_copy: Path, fresh_settings: Settings
+) -> None:
+    from assistant.retrieval.keyword import KeywordIndex
+    from assistant.store import open_index
+    from assistant.text.analysis import tokenize
+
+    ingest_paths([corpus_copy], fresh_settings, progress=False)
+    index = open_index(fresh_settings)
+    made = index.keyword()  # saved by the ingest, from the tokens it made while writing
+    read = KeywordIndex._build(index.collection, index.revision, {})
+    assert sorted(made.ids) == sorted(read.ids) and len(made.ids) == index.collection.count()
+    assert made.doc_freq == read.doc_freq
+    query = tokenize("Moet onze gemeente betalen om lid te worden?")
+    assert made.search(query, 5) == read.search(query, 5) != []
