@@ -30,6 +30,7 @@ def ingest(paths: list[str]) -> dict[str, object]:
         "unchanged": len(summary.unchanged),
         "changed": len(summary.added) + len(summary.updated),
         "keyword_build_s": round(keyword.build_seconds, 2),
+        "encoder_timeline": {k: round(v, 2) for k, v in summary.encoder_timeline().items()},
     }
 
 

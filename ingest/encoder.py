@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,22 +25,31 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # From this many new chunks (estimated) an ingest encodes in a separate process: starting it
-# and loading the model there costs a few seconds of the other core, which this much encoding
-# (about ten seconds or more) pays back. Smaller ingests use the model in this process.
-PROCESS_FROM = 2000
+# and loading the model there takes a few seconds, but on the other core, while this process
+# reads the files; the overlap pays that back from about 1k chunks (docs/benchmarks.md).
+# Smaller ingests (the test corpora, a few uploaded files) use the model in this process.
+PROCESS_FROM = 800
 
-Encoded = tuple["NDArray[np.float32]", float]  # vectors, seconds spent in the model
+
+@dataclass(frozen=True)
+class Encoded:
+    """One batch's vectors, and when the model worked on it (wall clock, so that times from
+    the worker process and the ingest process compare)."""
+
+    vectors: NDArray[np.float32]
+    started: float
+    ended: float
 
 
 def encode(settings: Settings, texts: list[str]) -> Encoded:
     """Embed ``texts`` with the configured model (loaded once per process)."""
     model = build_embeddings(settings)
-    started = time.perf_counter()
     if not texts:
         model.embed_query("laden")  # loads the model's lazy parts: what a warm-up asks for
-        return np.zeros((0, 0), dtype=np.float32), 0.0
+        return Encoded(np.zeros((0, 0), dtype=np.float32), time.time(), time.time())
+    started = time.time()
     vectors = np.asarray(model.embed_documents(texts), dtype=np.float32)
-    return vectors, time.perf_counter() - started
+    return Encoded(vectors, started, time.time())
 
 
 class LocalEncoder:

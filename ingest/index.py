@@ -100,7 +100,7 @@ def ingest_paths(
     ``on_document(done, total)`` is called after each document (the web app's progress).
     """
     started = time.perf_counter()
-    summary = IngestSummary()
+    summary = IngestSummary(started_at=time.time())
     with write_lock(settings), store_errors(settings), encoding(settings) as encoder:
         if _builds_new(settings, rebuild):
             encoder.start(_estimated_chunks(paths, settings))  # loads while files are read
@@ -128,6 +128,7 @@ def ingest_paths(
         summary.chunks = reconcile(index)
         KeywordIndex.for_collection(index.collection, settings, index.revision, plan.tokens)
     summary.seconds = time.perf_counter() - started
+    summary.ended_at = time.time()
     return summary
 
 
@@ -240,12 +241,12 @@ def _write(
     for c in batch.chunks:
         plan.tokens[c.chunk_id] = chunk_tokens(c.text, c.metadata())
     if batch.future is not None:
-        vectors, seconds = result(batch.future)
-        computed = dict(zip(batch.missing, vectors, strict=True))
+        encoded = result(batch.future)
+        computed = dict(zip(batch.missing, encoded.vectors, strict=True))
         cache.put_many(computed)  # before the upsert: a killed build resumes from the cache
         batch.known.update(computed)
         summary.computed += len(computed)
-        summary.encode_seconds += seconds
+        summary.encoded(encoded.started, encoded.ended)
     _upsert(index.collection, batch.chunks, np.stack([batch.known[k] for k in batch.keys]))
     heartbeat(index)
     summary.embedded += len(batch.chunks)

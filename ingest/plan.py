@@ -30,6 +30,29 @@ class IngestSummary:
     computed: int = 0  # of those, vectors the model computed (the rest came from the cache)
     encode_seconds: float = 0.0  # time spent in the embedding model itself
     seconds: float = 0.0
+    # Wall clock (time.time()): the run, and the first and last moment the model worked.
+    started_at: float = 0.0
+    ended_at: float = 0.0
+    encode_from: float = 0.0
+    encode_until: float = 0.0
+
+    def encoded(self, started: float, ended: float) -> None:
+        """Note one batch the model worked on from ``started`` to ``ended``."""
+        self.encode_seconds += ended - started
+        self.encode_from = min(self.encode_from or started, started)
+        self.encode_until = max(self.encode_until, ended)
+
+    def encoder_timeline(self) -> dict[str, float]:
+        """Where the run's time went around the encoder: before its first batch, between its
+        batches (waiting for chunks), in it, and after its last batch."""
+        if not self.encode_seconds:
+            return {}
+        return {
+            "before_s": self.encode_from - self.started_at,
+            "between_s": self.encode_until - self.encode_from - self.encode_seconds,
+            "encoding_s": self.encode_seconds,
+            "after_s": self.ended_at - self.encode_until,
+        }
 
     def line(self) -> str:
         """The one-line summary printed at the end of an ingest."""
