@@ -118,7 +118,7 @@ def ingest_paths(
         summary.removed = removed
         if (changed or removed) and index.state.complete:
             mark_pending(index)
-        encoder.estimated_chunks = sum(len(d.text) for d in changed) // settings.chunk_size
+        encoder.estimated_chunks = _chunks_for(sum(len(d.text) for d in changed), settings)
         plan = write_changes(index, changed, settings, summary, encoder, progress, on_document)
         plan.stale += [i for d in removed for i in chunk_ids(d, index.state.documents[d])]
         write_plan(index, plan)
@@ -150,8 +150,8 @@ def _load(paths: Sequence[Path], summary: IngestSummary) -> list[SourceDocument]
 
 def _builds_new(settings: Settings, rebuild: bool) -> bool:
     """Whether this ingest writes a new collection (every chunk is new to it)."""
-    if rebuild:
-        return True
+    if rebuild or (settings.chroma == "persistent" and not settings.chroma_dir.exists()):
+        return True  # known without opening Chroma (an import of a second or so)
     state = read_state(open_client(settings), settings.collection)
     return state is None or not state.complete
 
@@ -164,7 +164,12 @@ def _estimated_chunks(paths: Sequence[Path], settings: Settings) -> int:
             size += path.stat().st_size
         except OSError:
             continue  # gone or unreadable: load_all names it
-    return size // settings.chunk_size
+    return _chunks_for(size, settings)
+
+
+def _chunks_for(characters: int, settings: Settings) -> int:
+    """About how many chunks this much text makes: they fill about half the maximum size."""
+    return characters // (settings.chunk_size // 2)
 
 
 @dataclass
