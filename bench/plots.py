@@ -48,10 +48,14 @@ def ingest(result: dict[str, Any], out: Path) -> None:
     names = [s["size"] for s in sizes]
     x = range(len(names))
     fig, ax = plt.subplots(figsize=(6, 4))
-    ax.bar(
-        [i - 0.2 for i in x], [s["raw_encode_chunks_per_s"] for s in sizes], 0.4, label="encoder"
-    )
-    ax.bar([i + 0.2 for i in x], [s["ingest_chunks_per_s"] for s in sizes], 0.4, label="ingest")
+    bars = [("raw_encode_chunks_per_s", "encoder alone"), ("ingest_chunks_per_s", "ingest")]
+    if any("baseline_ingest_chunks_per_s" in s for s in sizes):
+        bars.append(("baseline_ingest_chunks_per_s", "ingest before (sequential)"))
+    width = 0.8 / len(bars)
+    for n, (key, label) in enumerate(bars):
+        offset = (n - (len(bars) - 1) / 2) * width
+        values = [s.get(key) or 0 for s in sizes]
+        ax.bar([i + offset for i in x], values, width, label=label)
     ax.set_xticks(list(x), names)
     ax.set(ylabel="chunks per second", title=f"Ingest with {result['embedding_model']}")
     ax.legend()

@@ -247,7 +247,7 @@ def measure_size(name: str, opts: Options, examples: list[Example]) -> dict[str,
     }
     note(f"{name}: {corpus.chunks} chunks; encoder, ingest, encoder")
     result.update(ingest_beside_encoder(settings, corpus, texts))
-    if opts.baseline is not None:
+    if opts.baseline is not None and cold:  # with cached vectors there is no encoder to match
         note(f"{name}: the same with the ingest of {opts.baseline}")
         base = fresh_settings(opts, f"{name}-baseline", cold_cache=cold)
         figures = ingest_beside_encoder(base, corpus, texts, opts.baseline)
