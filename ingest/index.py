@@ -149,11 +149,10 @@ def _load(paths: Sequence[Path], summary: IngestSummary) -> list[SourceDocument]
 
 
 def _builds_new(settings: Settings, rebuild: bool) -> bool:
-    """Whether this ingest writes a new collection (every chunk is new to it)."""
-    if rebuild or (settings.chroma == "persistent" and not settings.chroma_dir.exists()):
-        return True  # known without opening Chroma (an import of a second or so)
-    state = read_state(open_client(settings), settings.collection)
-    return state is None or not state.complete
+    """Whether this ingest surely writes a new collection, known without opening Chroma (an
+    import of a second) or reading the document record (seconds at 100k documents). Other first
+    builds (on a server, or after an interrupted one) start the encoder at their first batch."""
+    return rebuild or (settings.chroma == "persistent" and not settings.chroma_dir.exists())
 
 
 def _estimated_chunks(paths: Sequence[Path], settings: Settings) -> int:
@@ -206,10 +205,15 @@ def write_changes(
     total = len(summary.unchanged) + len(docs)
     waiting: deque[_Batch] = deque()
     fresh: list[Chunk] = []
-    with tqdm(desc="inbedden", unit="stuk", disable=not progress or not docs) as bar:
+    # The bar's total grows as documents are chunked: chunking runs ahead of the encoder.
+    with tqdm(total=0, desc="inbedden", unit="stuk", disable=not progress or not docs) as bar:
         for doc in docs:
             chunks = chunk_document(doc, settings.chunk_size, settings.chunk_min_size)
-            fresh += plan_document(index, doc, chunks, old, settings, plan, summary)
+            new = plan_document(index, doc, chunks, old, settings, plan, summary)
+            fresh += new
+            bar.total += len(new)
+            if bar.total == len(new) > 0:
+                bar.refresh()  # the first total: show it now, later ones with the next update
             if on_document:
                 on_document(len(summary.unchanged) + len(plan.records), total)
             while len(fresh) >= BATCH:
