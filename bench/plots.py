@@ -1,4 +1,4 @@
-"""Plots of a benchmark result for docs/benchmarks.md: `python -m bench.plots RESULT.json DIR`."""
+"""Plots of benchmark results for docs/benchmarks.md: `python -m bench.plots RESULT.json... DIR`."""
 
 from __future__ import annotations
 
@@ -15,6 +15,12 @@ def _pyplot() -> Any:
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def merged(files: list[Path]) -> dict[str, Any]:
+    """One result from the runs in ``files``: the first's fields, every run's sizes in order."""
+    results = [json.loads(f.read_text(encoding="utf-8")) for f in files]
+    return {**results[0], "sizes": [s for r in results for s in r["sizes"]]}
 
 
 def growth(result: dict[str, Any], out: Path) -> None:
@@ -89,8 +95,9 @@ def naive(result: dict[str, Any], out: Path) -> None:
 
 
 def main(argv: list[str]) -> None:
-    result = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
-    out = Path(argv[1])
+    *files, folder = argv
+    result = merged([Path(f) for f in files])
+    out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     growth(result, out)
     ingest(result, out)

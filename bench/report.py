@@ -1,8 +1,7 @@
-"""Markdown tables of a benchmark result for docs/benchmarks.md: python -m bench.report R.json."""
+"""Markdown tables of benchmark results for docs/benchmarks.md: python -m bench.report R.json..."""
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -94,7 +93,9 @@ def encoders_table(result: dict[str, Any]) -> str:
 
 
 def main(argv: list[str]) -> None:
-    result = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    from bench.plots import merged
+
+    result = merged([Path(a) for a in argv])
     print(sizes_table(result))
     print()
     print(timeline_table(result))
