@@ -25,9 +25,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # From this many new chunks (estimated) an ingest encodes in a separate process: starting it
-# and loading the model there takes a few seconds, but on the other core, while this process
-# reads the files; the overlap pays that back from about 1k chunks (docs/benchmarks.md).
-# Smaller ingests (the test corpora, a few uploaded files) use the model in this process.
+# and loading the model there takes a few seconds, on the other core, while this process reads
+# the files. At 1k chunks that about breaks even, at 10k the ingest ran 14% faster
+# (docs/benchmarks.md). Smaller ingests (the test corpora, a few uploaded files) use the model
+# in this process, where it often is loaded already.
 PROCESS_FROM = 800
 
 
@@ -53,7 +54,7 @@ def encode(settings: Settings, texts: list[str]) -> Encoded:
 
 
 class LocalEncoder:
-    """Encodes in this process, when asked for the result (small ingests, tests)."""
+    """Encodes in this process, at once (small ingests, tests)."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

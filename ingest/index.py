@@ -202,12 +202,12 @@ def write_changes(
     plan = Plan()
     old = old_hashes(index, docs)
     cache = EmbeddingCache(cache_file(settings.embedding_cache_dir, settings.embedding_model))
-    total = len(summary.unchanged) + len(docs)
+    skipped = len(summary.unchanged)  # not chunked: already counted as done
     waiting: deque[_Batch] = deque()
     fresh: list[Chunk] = []
     # The bar's total grows as documents are chunked: chunking runs ahead of the encoder.
     with tqdm(total=0, desc="inbedden", unit="stuk", disable=not progress or not docs) as bar:
-        for doc in docs:
+        for done, doc in enumerate(docs, skipped + 1):
             chunks = chunk_document(doc, settings.chunk_size, settings.chunk_min_size)
             new = plan_document(index, doc, chunks, old, settings, plan, summary)
             fresh += new
@@ -215,7 +215,7 @@ def write_changes(
             if bar.total == len(new) > 0:
                 bar.refresh()  # the first total: show it now, later ones with the next update
             if on_document:
-                on_document(len(summary.unchanged) + len(plan.records), total)
+                on_document(done, skipped + len(docs))
             while len(fresh) >= BATCH:
                 waiting.append(_encode(fresh[:BATCH], cache, encoder))
                 fresh = fresh[BATCH:]
