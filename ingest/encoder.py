@@ -6,11 +6,12 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,6 +19,7 @@ import numpy as np
 from assistant.settings import Settings
 from assistant.store import build_embeddings
 from ingest.errors import EncoderLostError
+from ingest.load import discover
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -110,6 +112,22 @@ def lost(error: BaseException) -> EncoderLostError:
         "gebruik. Voer hetzelfde commando nog eens uit; gebeurt het weer, kijk dan of de "
         "machine genoeg geheugen heeft."
     )
+
+
+def estimated_chunks(paths: Sequence[Path], settings: Settings) -> int:
+    """About how many chunks the files under ``paths`` make (from their sizes, unread)."""
+    size = 0
+    for path in discover(paths):
+        try:
+            size += path.stat().st_size
+        except OSError:
+            continue  # gone or unreadable: load_all names it
+    return chunks_for(size, settings)
+
+
+def chunks_for(characters: int, settings: Settings) -> int:
+    """About how many chunks this much text makes: they fill about half the maximum size."""
+    return characters // (settings.chunk_size // 2)
 
 
 def encoder_for(settings: Settings, estimated_chunks: int) -> LocalEncoder | ProcessEncoder:

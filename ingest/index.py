@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +13,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant.embedding_cache import EmbeddingCache, cache_file, text_key
-from assistant.errors import IndexLockedError
 from assistant.records import Chunk
 from assistant.retrieval.keyword import KeywordIndex, chunk_tokens
 from assistant.settings import Settings
@@ -29,10 +27,11 @@ from assistant.store import (
     was_pending,
 )
 from ingest.chunk import chunk_document
-from ingest.encoder import Encoded, Encoding, encoding, result
+from ingest.encoder import Encoded, Encoding, chunks_for, encoding, estimated_chunks, result
 from ingest.errors import NoDocumentsError
 from ingest.guard import store_errors
-from ingest.load import SourceDocument, discover, load_all
+from ingest.load import SourceDocument, load_all
+from ingest.lock import write_lock
 from ingest.plan import (
     IngestSummary,
     Plan,
@@ -58,30 +57,6 @@ BATCH = 512
 AHEAD = 1
 
 
-@contextmanager
-def write_lock(settings: Settings) -> Iterator[None]:
-    """Single-writer lock on the embedded index: two writers would corrupt it silently."""
-    if settings.chroma != "persistent":
-        yield  # a Chroma server serialises writers itself
-        return
-    from filelock import FileLock, Timeout
-
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(settings.data_dir / "write.lock"))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout as e:
-        raise IndexLockedError(
-            f"Een ander proces schrijft al naar de index in {settings.data_dir}. Wacht tot dat "
-            "klaar is, of gebruik een Chroma-server (LEERSTAD_CHROMA=http://...) als meerdere "
-            "processen tegelijk moeten schrijven."
-        ) from e
-    try:
-        yield
-    finally:
-        lock.release()
-
-
 def ingest_paths(
     paths: Sequence[Path],
     settings: Settings,
@@ -103,7 +78,7 @@ def ingest_paths(
     summary = IngestSummary(started_at=time.time())
     with write_lock(settings), store_errors(settings), encoding(settings) as encoder:
         if _builds_new(settings, rebuild):
-            encoder.start(_estimated_chunks(paths, settings))  # loads while files are read
+            encoder.start(estimated_chunks(paths, settings))  # loads while files are read
         docs = _load(paths, summary)
         index = open_for_write(settings, rebuild)
         pending = was_pending(index)
@@ -118,7 +93,7 @@ def ingest_paths(
         summary.removed = removed
         if (changed or removed) and index.state.complete:
             mark_pending(index)
-        encoder.estimated_chunks = _chunks_for(sum(len(d.text) for d in changed), settings)
+        encoder.estimated_chunks = chunks_for(sum(len(d.text) for d in changed), settings)
         plan = write_changes(index, changed, settings, summary, encoder, progress, on_document)
         plan.stale += [i for d in removed for i in chunk_ids(d, index.state.documents[d])]
         write_plan(index, plan)
@@ -153,22 +128,6 @@ def _builds_new(settings: Settings, rebuild: bool) -> bool:
     import of a second) or reading the document record (seconds at 100k documents). Other first
     builds (on a server, or after an interrupted one) start the encoder at their first batch."""
     return rebuild or (settings.chroma == "persistent" and not settings.chroma_dir.exists())
-
-
-def _estimated_chunks(paths: Sequence[Path], settings: Settings) -> int:
-    """About how many chunks the files under ``paths`` make (from their sizes, unread)."""
-    size = 0
-    for path in discover(paths):
-        try:
-            size += path.stat().st_size
-        except OSError:
-            continue  # gone or unreadable: load_all names it
-    return _chunks_for(size, settings)
-
-
-def _chunks_for(characters: int, settings: Settings) -> int:
-    """About how many chunks this much text makes: they fill about half the maximum size."""
-    return characters // (settings.chunk_size // 2)
 
 
 @dataclass
