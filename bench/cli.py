@@ -52,6 +52,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=20_000,
         help="de naïeve pijplijn alleen tot zoveel stukken (MiniLM is traag)",
     )
+    p.add_argument(
+        "--ingest-only", action="store_true", help="alleen inlezen naast de encoder meten"
+    )
+    p.add_argument(
+        "--baseline",
+        type=Path,
+        help="map met een andere checkout: ook diens inlezen meten, in dezelfde run ernaast",
+    )
     p.add_argument("--out", type=Path, help="schrijf het JSON-resultaat ook naar dit bestand")
 
 
@@ -75,6 +83,8 @@ def options(args: argparse.Namespace) -> Options:
         encoder_sample=200 if args.quick else 300,
         reuse_cache_from=args.shared_cache_from,
         naive_max_chunks=args.naive_max,
+        ingest_only=args.ingest_only,
+        baseline=args.baseline.resolve() if args.baseline else None,
     )
 
 
@@ -113,14 +123,24 @@ def chroma_server(folder: Path) -> Iterator[str]:
 def summary(result: dict[str, object]) -> str:
     lines = [f"model {result['embedding_model']}, chroma {result['chroma']}"]
     for size in result["sizes"]:  # type: ignore[attr-defined]
-        lines.append(
+        line = (
             f"{size['size']:>5}: {size['chunks']} stukken; inlezen {size['ingest_chunks_per_s']}/s "
-            f"(encoder {size['raw_encode_chunks_per_s']}/s, {size['ingest_vs_raw_encode']:.0%}); "
-            f"opnieuw {size['reingest_unchanged_s']:.1f} s; zoeken p50 {size['retrieval_p50_ms']} "
-            f"ms; antwoord p50 {size['answer_p50_ms']} ms (naïef {size.get('naive_p50_ms')}); "
-            f"bewijs {size['evidence_recall']} (naïef {size.get('naive_evidence_recall')}); "
-            f"koude start {size['cold_start_s']} s; piek {size['peak_rss_mb']} MB"
+            f"(encoder {size['raw_encode_chunks_per_s']}/s, {size['ingest_vs_raw_encode']:.0%})"
         )
+        if "baseline_ingest_chunks_per_s" in size:
+            line += (
+                f"; basislijn {size['baseline_ingest_chunks_per_s']}/s "
+                f"({size['baseline_ingest_vs_raw_encode']:.0%})"
+            )
+        if "answer_p50_ms" in size:
+            line += (
+                f"; opnieuw {size['reingest_unchanged_s']:.1f} s; zoeken p50 "
+                f"{size['retrieval_p50_ms']} ms; antwoord p50 {size['answer_p50_ms']} ms "
+                f"(naïef {size.get('naive_p50_ms')}); bewijs {size['evidence_recall']} "
+                f"(naïef {size.get('naive_evidence_recall')}); koude start "
+                f"{size['cold_start_s']} s; piek {size['peak_rss_mb']} MB"
+            )
+        lines.append(line)
     for enc in result["encoders"]:  # type: ignore[attr-defined]
         lines.append(
             f"{enc['model']}: encoder {enc['raw_encode_chunks_per_s']}/s, bewijs "

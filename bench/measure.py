@@ -17,8 +17,22 @@ def percentile(values: Sequence[float], q: float) -> float | None:
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far (Linux reports KiB)."""
+    """Peak resident memory of this program so far: VmHWM. Not ru_maxrss: Linux carries that
+    over from the parent through fork and exec, so a probe started by a large benchmark
+    process reported the benchmark's own peak."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)  # kB
+    except OSError:
+        pass
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def children_peak_rss_mb() -> float:
+    """Peak resident memory of the largest child process that ended (ingest's encoder worker).
+    An upper bound: it includes what the parent held when it started the child (see above)."""
+    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
 
 
 def size_mb(*paths: Path) -> float:

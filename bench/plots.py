@@ -1,4 +1,4 @@
-"""Plots of a benchmark result for docs/benchmarks.md: `python -m bench.plots RESULT.json DIR`."""
+"""Plots of benchmark results for docs/benchmarks.md: `python -m bench.plots RESULT.json... DIR`."""
 
 from __future__ import annotations
 
@@ -15,6 +15,12 @@ def _pyplot() -> Any:
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def merged(files: list[Path]) -> dict[str, Any]:
+    """One result from the runs in ``files``: the first's fields, every run's sizes in order."""
+    results = [json.loads(f.read_text(encoding="utf-8")) for f in files]
+    return {**results[0], "sizes": [s for r in results for s in r["sizes"]]}
 
 
 def growth(result: dict[str, Any], out: Path) -> None:
@@ -48,10 +54,14 @@ def ingest(result: dict[str, Any], out: Path) -> None:
     names = [s["size"] for s in sizes]
     x = range(len(names))
     fig, ax = plt.subplots(figsize=(6, 4))
-    ax.bar(
-        [i - 0.2 for i in x], [s["raw_encode_chunks_per_s"] for s in sizes], 0.4, label="encoder"
-    )
-    ax.bar([i + 0.2 for i in x], [s["ingest_chunks_per_s"] for s in sizes], 0.4, label="ingest")
+    bars = [("raw_encode_chunks_per_s", "encoder alone"), ("ingest_chunks_per_s", "ingest")]
+    if any("baseline_ingest_chunks_per_s" in s for s in sizes):
+        bars.append(("baseline_ingest_chunks_per_s", "ingest before (sequential)"))
+    width = 0.8 / len(bars)
+    for n, (key, label) in enumerate(bars):
+        offset = (n - (len(bars) - 1) / 2) * width
+        values = [s.get(key) or 0 for s in sizes]
+        ax.bar([i + offset for i in x], values, width, label=label)
     ax.set_xticks(list(x), names)
     ax.set(ylabel="chunks per second", title=f"Ingest with {result['embedding_model']}")
     ax.legend()
@@ -85,8 +95,9 @@ def naive(result: dict[str, Any], out: Path) -> None:
 
 
 def main(argv: list[str]) -> None:
-    result = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
-    out = Path(argv[1])
+    *files, folder = argv
+    result = merged([Path(f) for f in files])
+    out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     growth(result, out)
     ingest(result, out)

@@ -30,6 +30,7 @@ def ingest(paths: list[str]) -> dict[str, object]:
         "unchanged": len(summary.unchanged),
         "changed": len(summary.added) + len(summary.updated),
         "keyword_build_s": round(keyword.build_seconds, 2),
+        "encoder_timeline": {k: round(v, 2) for k, v in summary.encoder_timeline().items()},
     }
 
 
@@ -41,11 +42,12 @@ def first_answer(question: str) -> dict[str, object]:
 
 
 def main(argv: list[str]) -> None:
-    from bench.measure import peak_rss_mb
+    from bench.measure import children_peak_rss_mb, peak_rss_mb
 
     kind, *rest = argv
     result = ingest(rest) if kind == "ingest" else first_answer(rest[0])
-    print(json.dumps({**result, "peak_rss_mb": peak_rss_mb()}), flush=True)
+    memory = {"peak_rss_mb": peak_rss_mb(), "children_peak_rss_mb": children_peak_rss_mb()}
+    print(json.dumps({**result, **memory}), flush=True)
 
 
 if __name__ == "__main__":

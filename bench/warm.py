@@ -1,4 +1,5 @@
-"""Fill the shared embedding cache for one corpus size ahead of a run: `python -m bench.warm 100k`.
+"""Fill the shared embedding cache for one corpus size ahead of a run: `python -m bench.warm 100k`
+(`--naive`: the naive pipeline's MiniLM cache instead).
 
 The seed documents and the first ``ORDERS`` copies are embedded by the model. With ``--reuse``,
 a later copy k gets the vectors of copy k mod ORDERS: the same chunks with another made-up place
@@ -11,10 +12,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from assistant.embedding_cache import text_key
+from assistant.embedding_cache import CachedEmbeddings, text_key
 from assistant.settings import Settings
 from assistant.store import cached_embeddings
 from bench.corpora import ORDERS, PLACES, build, place_name
+from bench.naive import naive_embeddings, naive_splits
 from bench.run import ROOT, Options, cache_dir
 from ingest.chunk import chunk_document
 from ingest.index import embedding_text
@@ -31,6 +33,7 @@ def copy_of(path: Path) -> int | None:
 
 
 def texts_by_copy(folder: Path, settings: Settings) -> dict[int | None, list[str]]:
+    """What Leerstad's ingest embeds, by copy number."""
     found: dict[int | None, list[str]] = {}
     for path in discover([folder]):
         chunks = chunk_document(load_document(path), settings.chunk_size, settings.chunk_min_size)
@@ -38,19 +41,23 @@ def texts_by_copy(folder: Path, settings: Settings) -> dict[int | None, list[str
     return found
 
 
-def main(argv: list[str]) -> None:
+def naive_texts_by_copy(folder: Path) -> dict[int | None, list[str]]:
+    """What the naive pipeline embeds, by copy number."""
+    found: dict[int | None, list[str]] = {}
+    for path, texts in naive_splits([folder]):
+        found.setdefault(copy_of(path), []).extend(texts)
+    return found
+
+
+def warm(groups: dict[int | None, list[str]], embeddings: CachedEmbeddings, reuse: bool) -> str:
+    """Embed the seed documents and (with ``reuse``, only) the first ORDERS copies; give every
+    later chunk the vector of the same chunk in copy k mod ORDERS, where that copy has it."""
     from tqdm import tqdm
 
-    opts = Options()
-    corpus = build(argv[0], opts.work, ROOT, opts.shared, opts.settings)
-    settings = opts.settings.with_(cache_dir=cache_dir(opts))
-    groups = texts_by_copy(corpus.folder, settings)
-    embeddings = cached_embeddings(settings)
-    reuse = "--reuse" in argv
     own = [t for c, ts in groups.items() if c is None or c < ORDERS or not reuse for t in ts]
-    for start in tqdm(range(0, len(own), 512), desc=f"embed {corpus.name}", unit="batch"):
+    for start in tqdm(range(0, len(own), 512), desc="embed", unit="batch"):
         embeddings.embed_array(own[start : start + 512])
-    reused = 0
+    reused = missing = 0
     for copy, texts in tqdm(groups.items(), desc="reuse", disable=not reuse):
         if not reuse or copy is None or copy < ORDERS:
             continue
@@ -63,7 +70,24 @@ def main(argv: list[str]) -> None:
         }
         embeddings.cache.put_many(found)
         reused += len(found)
-    print(f"{len(own)} embedded ({embeddings.computed} computed), {reused} reused", flush=True)
+        missing += len(texts) - len(found)
+    return (
+        f"{len(own)} embedded ({embeddings.computed} computed), {reused} reused, "
+        f"{missing} without a donor (computed by the run itself)"
+    )
+
+
+def main(argv: list[str]) -> None:
+    opts = Options()
+    corpus = build(argv[0], opts.work, ROOT, opts.shared, opts.settings)
+    settings = opts.settings.with_(cache_dir=cache_dir(opts))
+    reuse = "--reuse" in argv
+    if "--naive" in argv:
+        line = warm(naive_texts_by_copy(corpus.folder), naive_embeddings(cache_dir(opts)), reuse)
+    else:
+        groups = texts_by_copy(corpus.folder, settings)
+        line = warm(groups, cached_embeddings(settings), reuse)
+    print(line, flush=True)
 
 
 if __name__ == "__main__":

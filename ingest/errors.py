@@ -31,3 +31,7 @@ class NoDocumentsError(IngestError):
 
 class StoreLostError(IngestError, VectorStoreUnavailableError):
     """The Chroma server stopped answering while the index was being written."""
+
+
+class EncoderLostError(IngestError):
+    """The process that embeds the texts of a large ingest died before it was done."""

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from assistant.errors import IndexLockedError
+import numpy as np
+
+from assistant.embedding_cache import EmbeddingCache, cache_file, text_key
 from assistant.records import Chunk
+from assistant.retrieval.keyword import KeywordIndex, chunk_tokens
 from assistant.settings import Settings
 from assistant.store import (
     Index,
-    cached_embeddings,
     commit,
     heartbeat,
     mark_pending,
@@ -26,82 +27,34 @@ from assistant.store import (
     was_pending,
 )
 from ingest.chunk import chunk_document
+from ingest.encoder import Encoded, Encoding, chunks_for, encoding, estimated_chunks, result
 from ingest.errors import NoDocumentsError
 from ingest.guard import store_errors
 from ingest.load import SourceDocument, load_all
+from ingest.lock import write_lock
+from ingest.plan import (
+    IngestSummary,
+    Plan,
+    changed_documents,
+    chunk_ids,
+    old_hashes,
+    plan_document,
+)
 
 if TYPE_CHECKING:
-    import chromadb
+    from concurrent.futures import Future
 
-    from assistant.embedding_cache import CachedEmbeddings
+    import chromadb
+    from numpy.typing import NDArray
 
 log = logging.getLogger(__name__)
 
 # Chunks embedded and written per step, across documents: large enough for the encoder's own
-# batching, far below Chroma's maximum batch size (5461 on chromadb 1.5).
-BATCH = 1024
-
-
-@dataclass
-class IngestSummary:
-    """What one ingest run did."""
-
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
-    chunks: int = 0  # chunks in the collection afterwards
-    embedded: int = 0  # chunks written with a new vector in this run
-    computed: int = 0  # of those, vectors the model computed (the rest came from the cache)
-    encode_seconds: float = 0.0  # time spent in the embedding model itself
-    seconds: float = 0.0
-
-    def line(self) -> str:
-        """The one-line summary printed at the end of an ingest."""
-        return (
-            f"{len(self.added)} toegevoegd, {len(self.updated)} bijgewerkt, "
-            f"{len(self.removed)} verwijderd, {len(self.unchanged)} ongewijzigd, "
-            f"{len(self.skipped)} overgeslagen; {self.chunks} stukken in de index "
-            f"({self.embedded} nieuw ingebed) in {self.seconds:.1f} s"
-        )
-
-
-@contextmanager
-def write_lock(settings: Settings) -> Iterator[None]:
-    """Single-writer lock on the embedded index: two writers would corrupt it silently."""
-    if settings.chroma != "persistent":
-        yield  # a Chroma server serialises writers itself
-        return
-    from filelock import FileLock, Timeout
-
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(settings.data_dir / "write.lock"))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout as e:
-        raise IndexLockedError(
-            f"Een ander proces schrijft al naar de index in {settings.data_dir}. Wacht tot dat "
-            "klaar is, of gebruik een Chroma-server (LEERSTAD_CHROMA=http://...) als meerdere "
-            "processen tegelijk moeten schrijven."
-        ) from e
-    try:
-        yield
-    finally:
-        lock.release()
-
-
-@dataclass
-class Plan:
-    """What one ingest has to write, gathered over all documents before anything is written."""
-
-    fresh: list[Chunk] = field(default_factory=list)  # new text: embed and upsert
-    same: list[Chunk] = field(default_factory=list)  # same text: refresh metadata only
-    stale: list[str] = field(default_factory=list)  # chunk ids to delete
-    records: dict[str, dict[str, Any]] = field(default_factory=dict)  # documents to record
-
-    def __bool__(self) -> bool:
-        return bool(self.fresh or self.same or self.stale or self.records)
+# batching, far below Chroma's maximum batch size (5461 on chromadb 1.5), and small enough that
+# the first batch is chunked, and the last one written, in a fraction of a second.
+BATCH = 512
+# Batches handed to the encoder and not yet written: one it works on, one that waits for it.
+AHEAD = 1
 
 
 def ingest_paths(
@@ -115,13 +68,47 @@ def ingest_paths(
 
     Unchanged documents are skipped, changed ones upserted in place by stable chunk ids,
     and documents that were indexed from under ``paths`` but are gone are deleted. New text is
-    embedded in large batches across documents, through the embedding cache.
+    embedded in large batches across documents, through the embedding cache; a large ingest
+    encodes in a process of its own while this one chunks and writes (see ``write_changes``).
     A first build and a ``rebuild`` are written beside the served index and swapped in when
     complete, so an interrupted build is never served (the next writer drops or finishes it).
     ``on_document(done, total)`` is called after each document (the web app's progress).
     """
     started = time.perf_counter()
-    summary = IngestSummary()
+    summary = IngestSummary(started_at=time.time())
+    with write_lock(settings), store_errors(settings), encoding(settings) as encoder:
+        if _builds_new(settings, rebuild):
+            encoder.start(estimated_chunks(paths, settings))  # loads while files are read
+        docs = _load(paths, summary)
+        index = open_for_write(settings, rebuild)
+        pending = was_pending(index)
+        changed = changed_documents(index, docs, settings, summary, on_document)
+        roots = [p.resolve() for p in paths]
+        present = {d.doc_id for d in docs}
+        removed = [
+            doc_id
+            for doc_id, info in sorted(index.state.documents.items())
+            if doc_id not in present and _under(Path(info["path"]), roots)
+        ]
+        summary.removed = removed
+        if (changed or removed) and index.state.complete:
+            mark_pending(index)
+        encoder.estimated_chunks = chunks_for(sum(len(d.text) for d in changed), settings)
+        plan = write_changes(index, changed, settings, summary, encoder, progress, on_document)
+        plan.stale += [i for d in removed for i in chunk_ids(d, index.state.documents[d])]
+        write_plan(index, plan)
+        changed_any = bool(summary.added or summary.updated or removed or pending)
+        revision = index.revision + 1 if changed_any or not index.state.complete else index.revision
+        index = commit(index, plan.records, removed, revision)
+        summary.chunks = reconcile(index)
+        KeywordIndex.for_collection(index.collection, settings, index.revision, plan.tokens)
+    summary.seconds = time.perf_counter() - started
+    summary.ended_at = time.time()
+    return summary
+
+
+def _load(paths: Sequence[Path], summary: IngestSummary) -> list[SourceDocument]:
+    """Every readable document under ``paths``; raises NoDocumentsError when there is none."""
     docs = load_all(paths, summary.skipped)
     if not docs:
         raise NoDocumentsError(
@@ -133,110 +120,110 @@ def ingest_paths(
                 else ""
             )
         )
-    with write_lock(settings), store_errors(settings):
-        index = open_for_write(settings, rebuild)
-        pending = was_pending(index)
-        plan = plan_changes(index, docs, settings, summary, on_document)
-        roots = [p.resolve() for p in paths]
-        present = {d.doc_id for d in docs}
-        removed = [
-            doc_id
-            for doc_id, info in sorted(index.state.documents.items())
-            if doc_id not in present and _under(Path(info["path"]), roots)
-        ]
-        plan.stale += [i for d in removed for i in _chunk_ids(d, index.state.documents[d])]
-        summary.removed = removed
-        if (plan.fresh or plan.stale or plan.same) and index.state.complete:
-            mark_pending(index)
-        embeddings = cached_embeddings(settings)
-        write_plan(index, plan, embeddings, progress)
-        summary.embedded = len(plan.fresh)
-        summary.computed = embeddings.computed
-        summary.encode_seconds = embeddings.seconds
-        changed = bool(summary.added or summary.updated or removed or pending)
-        revision = index.revision + 1 if changed or not index.state.complete else index.revision
-        index = commit(index, plan.records, removed, revision)
-        summary.chunks = reconcile(index)
-        index.keyword()
-    summary.seconds = time.perf_counter() - started
-    return summary
+    return docs
 
 
-def plan_changes(
+def _builds_new(settings: Settings, rebuild: bool) -> bool:
+    """Whether this ingest surely writes a new collection, known without opening Chroma (an
+    import of a second) or reading the document record (seconds at 100k documents). Other first
+    builds (on a server, or after an interrupted one) start the encoder at their first batch."""
+    return rebuild or (settings.chroma == "persistent" and not settings.chroma_dir.exists())
+
+
+@dataclass
+class _Batch:
+    """New chunks on their way through the encoder: what the cache had, and what it computes."""
+
+    chunks: list[Chunk]
+    keys: list[bytes]
+    known: dict[bytes, NDArray[np.float32]]
+    missing: list[bytes]
+    future: Future[Encoded] | None
+
+
+def write_changes(
     index: Index,
     docs: list[SourceDocument],
     settings: Settings,
     summary: IngestSummary,
+    encoder: Encoding,
+    progress: bool = False,
     on_document: Callable[[int, int], None] | None = None,
 ) -> Plan:
-    """Chunk the documents that changed and decide, per chunk, whether it needs embedding.
+    """Chunk ``docs`` and upsert their new text; returns what is left to write and record.
 
-    A document whose text and chunking settings are as recorded is not even chunked, so an
-    unchanged re-ingest costs little more than reading the files. ``on_document(done, total)``
-    is called as each document is looked at.
+    New chunks go to the encoder in batches across documents. While it embeds one batch (in
+    its own process, for a large ingest), this thread chunks the next documents and writes the
+    batches it has finished: at most ``AHEAD`` wait, so memory stays bounded.
     """
+    from tqdm import tqdm
+
     plan = Plan()
-    known = index.state.documents
-    chunking = _chunking(settings)
-    candidates: dict[str, list[Chunk]] = {}
-    for done, doc in enumerate(docs, 1):
-        if on_document:
-            on_document(done, len(docs))
-        info = known.get(doc.doc_id)
-        if info and info["doc_hash"] == doc.doc_hash[:16] and info.get("chunking") == chunking:
-            summary.unchanged.append(doc.doc_id)
-            continue
-        chunks = chunk_document(doc, settings.chunk_size, settings.chunk_min_size)
-        if info and info["doc_hash"] == chunks[0].doc_hash and info["chunks"] == len(chunks):
-            # Recorded before the chunking settings were: record them, nothing to embed.
-            summary.unchanged.append(doc.doc_id)
-            plan.records[doc.doc_id] = {**info, "chunking": chunking}
-            continue
-        candidates[doc.doc_id] = chunks
-        (summary.updated if info else summary.added).append(doc.doc_id)
-        plan.records[doc.doc_id] = {**_record(doc, chunks), "chunking": chunking}
-    old = _old_hashes(index, candidates)
-    for doc_id, chunks in candidates.items():
-        for c in chunks:
-            (plan.same if old.get(c.chunk_id) == c.content_hash else plan.fresh).append(c)
-        ids = {c.chunk_id for c in chunks}
-        plan.stale += sorted(i for i in old if i.split("#")[0] == doc_id and i not in ids)
+    old = old_hashes(index, docs)
+    cache = EmbeddingCache(cache_file(settings.embedding_cache_dir, settings.embedding_model))
+    skipped = len(summary.unchanged)  # not chunked: already counted as done
+    waiting: deque[_Batch] = deque()
+    fresh: list[Chunk] = []
+    # The bar's total grows as documents are chunked: chunking runs ahead of the encoder.
+    with tqdm(total=0, desc="inbedden", unit="stuk", disable=not progress or not docs) as bar:
+        for done, doc in enumerate(docs, skipped + 1):
+            chunks = chunk_document(doc, settings.chunk_size, settings.chunk_min_size)
+            new = plan_document(index, doc, chunks, old, settings, plan, summary)
+            fresh += new
+            bar.total += len(new)
+            if bar.total == len(new) > 0:
+                bar.refresh()  # the first total: show it now, later ones with the next update
+            if on_document:
+                on_document(done, skipped + len(docs))
+            while len(fresh) >= BATCH:
+                waiting.append(_encode(fresh[:BATCH], cache, encoder))
+                fresh = fresh[BATCH:]
+                while waiting and (len(waiting) > AHEAD or _ready(waiting[0])):
+                    bar.update(_write(index, waiting.popleft(), cache, summary, plan))
+        if fresh:
+            waiting.append(_encode(fresh, cache, encoder))
+        while waiting:
+            bar.update(_write(index, waiting.popleft(), cache, summary, plan))
     return plan
 
 
-def _old_hashes(index: Index, candidates: dict[str, list[Chunk]]) -> dict[str, str]:
-    """chunk id -> content hash of what is stored for these documents (by id, in slices)."""
-    if index.collection.count() == 0:
-        return {}  # a fresh build: nothing to compare with
-    known = index.state.documents
-    ids = [
-        i
-        for doc_id, chunks in candidates.items()
-        for i in _chunk_ids(
-            doc_id, {"chunks": max(len(chunks), known.get(doc_id, {}).get("chunks", 0))}
-        )
-    ]
-    old: dict[str, str] = {}
-    for start in range(0, len(ids), BATCH):
-        got = index.collection.get(ids=ids[start : start + BATCH], include=["metadatas"])
-        for i, m in zip(got["ids"], got["metadatas"] or [], strict=True):
-            old[i] = str((m or {}).get("content_hash"))
-    return old
+def _encode(chunks: list[Chunk], cache: EmbeddingCache, encoder: Encoding) -> _Batch:
+    """Look the batch up in the cache and hand what it lacks to the encoder."""
+    texts = [embedding_text(c) for c in chunks]
+    keys = [text_key(t) for t in texts]
+    known = cache.get_many(keys)
+    missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in known}
+    future = encoder.submit(list(missing.values())) if missing else None
+    return _Batch(chunks, keys, known, list(missing), future)
 
 
-def write_plan(index: Index, plan: Plan, embeddings: CachedEmbeddings, progress: bool) -> None:
-    """Embed and upsert new text in large batches, refresh metadata, delete stale chunks."""
-    from tqdm import tqdm
+def _ready(batch: _Batch) -> bool:
+    return batch.future is None or batch.future.done()
 
+
+def _write(
+    index: Index, batch: _Batch, cache: EmbeddingCache, summary: IngestSummary, plan: Plan
+) -> int:
+    """Analyse the batch for the keyword index, then wait for its vectors, keep them in the
+    cache and upsert the batch; returns its size."""
+    for c in batch.chunks:
+        plan.tokens[c.chunk_id] = chunk_tokens(c.text, c.metadata())
+    if batch.future is not None:
+        encoded = result(batch.future)
+        computed = dict(zip(batch.missing, encoded.vectors, strict=True))
+        cache.put_many(computed)  # before the upsert: a killed build resumes from the cache
+        batch.known.update(computed)
+        summary.computed += len(computed)
+        summary.encoded(encoded.started, encoded.ended)
+    _upsert(index.collection, batch.chunks, np.stack([batch.known[k] for k in batch.keys]))
+    heartbeat(index)
+    summary.embedded += len(batch.chunks)
+    return len(batch.chunks)
+
+
+def write_plan(index: Index, plan: Plan) -> None:
+    """Refresh the metadata of chunks whose text is unchanged, and delete stale chunks."""
     collection = index.collection
-    with tqdm(
-        total=len(plan.fresh), desc="inbedden", unit="stuk", disable=not progress or not plan.fresh
-    ) as bar:
-        for start in range(0, len(plan.fresh), BATCH):
-            part = plan.fresh[start : start + BATCH]
-            _upsert(collection, part, embeddings)
-            heartbeat(index)
-            bar.update(len(part))
     for start in range(0, len(plan.same), BATCH):
         part = plan.same[start : start + BATCH]
         collection.update(ids=[c.chunk_id for c in part], metadatas=[c.metadata() for c in part])
@@ -251,7 +238,7 @@ def reconcile(index: Index) -> int:
     expected = sum(int(info["chunks"]) for info in index.state.documents.values())
     if count == expected:
         return count
-    owned = {i for d, info in index.state.documents.items() for i in _chunk_ids(d, info)}
+    owned = {i for d, info in index.state.documents.items() for i in chunk_ids(d, info)}
     stored = index.collection.get(include=[])["ids"]
     orphans = [i for i in stored if i not in owned]
     log.warning("deleting %d chunks no recorded document owns", len(orphans))
@@ -260,35 +247,13 @@ def reconcile(index: Index) -> int:
     return index.collection.count()
 
 
-def _chunking(settings: Settings) -> str:
-    """The chunking settings a document's chunks were made with (part of its record)."""
-    return f"{settings.chunk_size}/{settings.chunk_min_size}"
-
-
-def _chunk_ids(doc_id: str, info: dict[str, Any]) -> list[str]:
-    return [f"{doc_id}#{n:04d}" for n in range(int(info["chunks"]))]
-
-
-def _record(doc: SourceDocument, chunks: list[Chunk]) -> dict[str, Any]:
-    return {
-        "title": doc.title,
-        "url": doc.url,
-        "path": str(doc.path.resolve()),
-        "source": str(doc.path),
-        "doc_hash": chunks[0].doc_hash,
-        "chunks": len(chunks),
-        "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "contact": str(doc.meta["contact"]) if doc.meta.get("contact") else None,
-    }
-
-
 def _upsert(
-    collection: chromadb.Collection, chunks: list[Chunk], embeddings: CachedEmbeddings
+    collection: chromadb.Collection, chunks: list[Chunk], vectors: NDArray[np.float32]
 ) -> None:
-    """Embed (through the cache) and upsert one batch of chunks from any number of documents."""
+    """Upsert one batch of embedded chunks from any number of documents."""
     collection.upsert(
         ids=[c.chunk_id for c in chunks],
-        embeddings=embeddings.embed_array([embedding_text(c) for c in chunks]),
+        embeddings=vectors,
         documents=[c.text for c in chunks],
         metadatas=[c.metadata() for c in chunks],
     )
@@ -311,7 +276,7 @@ def delete_documents(doc_ids: Sequence[str], settings: Settings) -> list[str]:
         removed = [d for d in doc_ids if d in documents]
         if removed:
             mark_pending(index)
-            stale = [i for d in removed for i in _chunk_ids(d, documents[d])]
+            stale = [i for d in removed for i in chunk_ids(d, documents[d])]
             for start in range(0, len(stale), BATCH):
                 index.collection.delete(ids=stale[start : start + BATCH])
             index = commit(index, {}, removed, index.revision + 1)

@@ -6,6 +6,7 @@ import json
 import logging
 import shutil
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -72,13 +73,18 @@ class KeywordIndex:
 
     @classmethod
     def for_collection(
-        cls, collection: chromadb.Collection, settings: Settings, revision: int
+        cls,
+        collection: chromadb.Collection,
+        settings: Settings,
+        revision: int,
+        tokens: Mapping[str, list[str]] | None = None,
     ) -> KeywordIndex:
         """The index for this revision: from memory, from disk, or built and saved.
 
         One saved for another collection of the same name, or holding another number of chunks
         than the collection (a writer was killed before it moved the revision on), is stale and
-        rebuilt.
+        rebuilt. ``tokens``: ``chunk_tokens`` of chunks by id, made as ingest wrote them, so
+        a build analyses (and, when they are all the collection holds, reads) only the others.
         """
         key = (str(settings.data_dir.resolve()), settings.chroma, collection.name, revision)
         count = collection.count()
@@ -88,7 +94,7 @@ class KeywordIndex:
         folder = cls.folder(settings, collection.name, revision)
         index = cls._load(folder, revision) if folder.is_dir() else None
         if index is None or not index._matches(collection, count):
-            index = cls._build(collection, revision)
+            index = cls._build(collection, revision, tokens or {})
             index._save(folder)
             for old in settings.keyword_dir.glob(f"{collection.name}-rev*"):
                 if old != folder:
@@ -106,18 +112,26 @@ class KeywordIndex:
         return self.collection_id in ("", str(collection.id)) and self.size == count
 
     @classmethod
-    def _build(cls, collection: chromadb.Collection, revision: int) -> KeywordIndex:
+    def _build(
+        cls, collection: chromadb.Collection, revision: int, known: Mapping[str, list[str]]
+    ) -> KeywordIndex:
         bm25s = _bm25s()
 
         started = time.perf_counter()
         ids: list[str] = []
         corpus: list[list[str]] = []
-        for offset in range(0, collection.count(), _PAGE):
+        count = collection.count()
+        if known and len(known) == count:  # every chunk was written by this ingest
+            ids, corpus = list(known), list(known.values())
+            count = 0
+        for offset in range(0, count, _PAGE):
             data = collection.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
             ids += data["ids"]
             corpus += [
-                tokenize(f"{m.get('title', '')} {m.get('section') or ''} {text}")
-                for text, m in zip(data["documents"] or [], data["metadatas"] or [], strict=True)
+                known[i] if i in known else chunk_tokens(text, m)
+                for i, text, m in zip(
+                    data["ids"], data["documents"] or [], data["metadatas"] or [], strict=True
+                )
             ]
         doc_freq: dict[str, int] = {}
         for tokens in corpus:
@@ -181,3 +195,8 @@ class KeywordIndex:
 
 
 _MEMORY: dict[tuple[Any, ...], KeywordIndex] = {}
+
+
+def chunk_tokens(text: str, metadata: Mapping[str, Any]) -> list[str]:
+    """What the keyword index holds of one chunk: its title, section and text, analysed."""
+    return tokenize(f"{metadata.get('title', '')} {metadata.get('section') or ''} {text}")

@@ -1,0 +1,175 @@
+"""The embedding model for ingest: in a process of its own for large builds, so encoding never
+waits for the chunking and writing that go on beside it (they would share one GIL)."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from assistant.settings import Settings
+from assistant.store import build_embeddings
+from ingest.errors import EncoderLostError
+from ingest.load import discover
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+log = logging.getLogger(__name__)
+
+# From this many new chunks (estimated) an ingest encodes in a separate process: starting it
+# and loading the model there takes a few seconds, on the other core, while this process reads
+# the files. At 1k chunks that about breaks even, at 10k the ingest ran 14% faster
+# (docs/benchmarks.md). Smaller ingests (the test corpora, a few uploaded files) use the model
+# in this process, where it often is loaded already.
+PROCESS_FROM = 800
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """One batch's vectors, and when the model worked on it (wall clock, so that times from
+    the worker process and the ingest process compare)."""
+
+    vectors: NDArray[np.float32]
+    started: float
+    ended: float
+
+
+def encode(settings: Settings, texts: list[str]) -> Encoded:
+    """Embed ``texts`` with the configured model (loaded once per process)."""
+    model = build_embeddings(settings)
+    if not texts:
+        model.embed_query("laden")  # loads the model's lazy parts: what a warm-up asks for
+        return Encoded(np.zeros((0, 0), dtype=np.float32), time.time(), time.time())
+    started = time.time()
+    vectors = np.asarray(model.embed_documents(texts), dtype=np.float32)
+    return Encoded(vectors, started, time.time())
+
+
+class LocalEncoder:
+    """Encodes in this process, at once (small ingests, tests)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def submit(self, texts: list[str]) -> Future[Encoded]:
+        future: Future[Encoded] = Future()
+        try:
+            future.set_result(encode(self.settings, texts))
+        except Exception as e:  # raised to the caller by future.result(), as in a process
+            future.set_exception(e)
+        return future
+
+    def close(self, cancel: bool = False) -> None:
+        """Nothing to stop."""
+
+
+class ProcessEncoder:
+    """Encodes in one worker process, batches in order; the model loads there as soon as the
+    encoder is made. An error in the worker is raised by ``result()`` as the same exception;
+    a worker that dies raises EncoderLostError."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        # spawn, not fork: the caller has threads (Chroma's, the web server's) that a fork
+        # would copy in whatever state they are in.
+        self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        self._pool.submit(encode, settings, [])  # warm-up: load the model meanwhile
+
+    def submit(self, texts: list[str]) -> Future[Encoded]:
+        try:
+            return self._pool.submit(encode, self.settings, texts)
+        except BrokenProcessPool as e:
+            raise lost(e) from e
+
+    def close(self, cancel: bool = False) -> None:
+        """Stop the worker after what was submitted, or (``cancel``) after its current batch
+        (at most ``BATCH`` texts: seconds); returns when it has ended."""
+        self._pool.shutdown(wait=True, cancel_futures=cancel)
+
+
+def result(future: Future[Encoded]) -> Encoded:
+    """The future's vectors; a dead worker process becomes EncoderLostError."""
+    try:
+        return future.result()
+    except BrokenProcessPool as e:
+        raise lost(e) from e
+
+
+def lost(error: BaseException) -> EncoderLostError:
+    return EncoderLostError(
+        f"Het proces dat de teksten inbedt is onverwacht gestopt ({type(error).__name__}: "
+        f"{error}). Wat al was ingebed staat in de embedding-cache; de vorige index blijft in "
+        "gebruik. Voer hetzelfde commando nog eens uit; gebeurt het weer, kijk dan of de "
+        "machine genoeg geheugen heeft."
+    )
+
+
+def estimated_chunks(paths: Sequence[Path], settings: Settings) -> int:
+    """About how many chunks the files under ``paths`` make (from their sizes, unread)."""
+    size = 0
+    for path in discover(paths):
+        try:
+            size += path.stat().st_size
+        except OSError:
+            continue  # gone or unreadable: load_all names it
+    return chunks_for(size, settings)
+
+
+def chunks_for(characters: int, settings: Settings) -> int:
+    """About how many chunks this much text makes: they fill about half the maximum size."""
+    return characters // (settings.chunk_size // 2)
+
+
+def encoder_for(settings: Settings, estimated_chunks: int) -> LocalEncoder | ProcessEncoder:
+    """A process of its own for large ingests, the model in this process for small ones."""
+    if estimated_chunks >= PROCESS_FROM:
+        log.info("encoding about %d chunks in a separate process", estimated_chunks)
+        return ProcessEncoder(settings)
+    return LocalEncoder(settings)
+
+
+class Encoding:
+    """The encoder of one ingest, chosen when it is started or first needed: an ingest that
+    finds every vector in the cache never loads the model."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.estimated_chunks = 0  # new chunks expected, if known before the first batch
+        self._encoder: LocalEncoder | ProcessEncoder | None = None
+
+    def start(self, estimated_chunks: int) -> None:
+        """Choose the encoder now, so a worker process loads the model while the caller reads."""
+        if self._encoder is None:
+            self._encoder = encoder_for(self.settings, estimated_chunks)
+
+    def submit(self, texts: list[str]) -> Future[Encoded]:
+        self.start(self.estimated_chunks)
+        assert self._encoder is not None
+        return self._encoder.submit(texts)
+
+    def close(self, cancel: bool = False) -> None:
+        if self._encoder is not None:
+            self._encoder.close(cancel)
+
+
+@contextmanager
+def encoding(settings: Settings) -> Iterator[Encoding]:
+    """An ``Encoding`` whose worker is stopped when the block ends: after its work when the
+    block ends normally, as soon as possible when it raises."""
+    encoder = Encoding(settings)
+    try:
+        yield encoder
+    except BaseException:
+        encoder.close(cancel=True)
+        raise
+    encoder.close()
