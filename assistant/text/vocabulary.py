@@ -134,16 +134,16 @@ class Vocabulary:
                 for p in group
                 if self._matches(p, plain)
                 or _has_phrase(p, stemmed)
-                or (" " not in p and set(tokenize(p)) & set(forms) == set(tokenize(p)) != set())
+                or (" " not in p and set(_tokens(p)) & set(forms) == set(_tokens(p)) != set())
             ]
             if not present:
                 continue
-            own = [s for p in present for s in tokenize(p) if s not in self.question_words]
+            own = [s for p in present for s in _tokens(p) if s not in self.question_words]
             if not own:
                 continue
             concept = TermGroup(
                 word=own[0],
-                stems=frozenset(s for p in group if " " not in p for s in tokenize(p)),
+                stems=frozenset(s for p in group if " " not in p for s in _tokens(p)),
                 forms=frozenset(f for s in own for f in forms.get(s, ())),
                 phrases=frozenset(stem_line(p).strip() for p in group if " " in p),
                 entity=bool(names & set(own)),
@@ -252,6 +252,12 @@ class Vocabulary:
         if any(t in self.followup_words for t in tokens):
             return True
         return len(self.content_tokens(text)) <= 1
+
+
+@lru_cache(maxsize=4096)
+def _tokens(phrase: str) -> tuple[str, ...]:
+    """A vocabulary phrase's analysed tokens (every question tests every phrase)."""
+    return tuple(tokenize(phrase))
 
 
 @lru_cache(maxsize=4096)
