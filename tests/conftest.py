@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -70,6 +71,17 @@ def mixed_assistant(mixed_settings: Settings) -> Assistant:
 def fresh_settings(tmp_path: Path) -> Settings:
     """Settings pointing at an empty data directory of this test."""
     return Settings(data_dir=tmp_path / "data", corpus_dir=ROOT / "corpus")
+
+
+@pytest.fixture
+def ingested_docs(fresh_settings: Settings, corpus_dir: Path, tmp_path: Path) -> Path:
+    """A writable copy of corpus/, ingested into ``fresh_settings``' index; returns its folder."""
+    from ingest import ingest_paths
+
+    docs = tmp_path / "docs"
+    shutil.copytree(corpus_dir, docs)
+    ingest_paths([docs], fresh_settings, progress=False)
+    return docs
 
 
 @pytest.fixture

@@ -15,10 +15,7 @@ from ingest import ingest_paths
 
 
 @pytest.fixture
-def indexed(fresh_settings: Settings, corpus_dir: Path, tmp_path: Path) -> Settings:
-    docs = tmp_path / "docs"
-    shutil.copytree(corpus_dir, docs)
-    ingest_paths([docs], fresh_settings, progress=False)
+def indexed(fresh_settings: Settings, ingested_docs: Path) -> Settings:
     return fresh_settings
 
 

@@ -92,11 +92,9 @@ def test_fuse_rank_constant_flattens_the_ranking() -> None:
 
 
 def test_keyword_index_is_reused_until_the_revision_changes(
-    corpus_dir: Path, fresh_settings: Settings, tmp_path: Path
+    ingested_docs: Path, fresh_settings: Settings
 ) -> None:
-    docs = tmp_path / "docs"
-    shutil.copytree(corpus_dir, docs)
-    ingest_paths([docs], fresh_settings, progress=False)
+    docs = ingested_docs
     assistant = Assistant(fresh_settings)
     first = assistant.retriever.keyword
     state = read_state(open_client(fresh_settings), fresh_settings.collection)

@@ -3,7 +3,6 @@ finds the expected sources, and a search after an ingest uses the new index and 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -64,11 +63,9 @@ def test_fused_ranking_finds_the_expected_sources(mixed_assistant: Assistant) ->
 
 
 def test_a_search_after_an_ingest_uses_the_new_index(
-    corpus_dir: Path, fresh_settings: Settings, tmp_path: Path
+    ingested_docs: Path, fresh_settings: Settings
 ) -> None:
-    docs = tmp_path / "docs"
-    shutil.copytree(corpus_dir, docs)
-    ingest_paths([docs], fresh_settings, progress=False)
+    docs = ingested_docs
     assistant = Assistant(fresh_settings)
     question = "Wanneer opent de knorretjesbaan?"
     before, _ = assistant.retriever.search(question)

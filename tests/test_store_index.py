@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,11 +13,9 @@ from ingest import ingest_paths
 
 
 def test_index_is_fresh_until_a_writer_changes_it(
-    fresh_settings: Settings, corpus_dir: Path, tmp_path: Path
+    fresh_settings: Settings, ingested_docs: Path
 ) -> None:
-    docs = tmp_path / "docs"
-    shutil.copytree(corpus_dir, docs)
-    ingest_paths([docs], fresh_settings, progress=False)
+    docs = ingested_docs
     index = open_index(fresh_settings)
     assert index.is_current() and index.fresh() is index
 
