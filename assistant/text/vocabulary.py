@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 from assistant.text.analysis import fold, stem, tokenize, words
+from assistant.text.sentences import split_sentences
 
 DEFAULT_VOCABULARY = "vocabulary.yaml"
 _FOCUS = re.compile(
@@ -231,8 +232,6 @@ class Vocabulary:
         """Whether all the message asks is what the sources are: each of its sentences asks
         it ("Waar gaat dat netwerk over? Over welke onderwerpen gaat het?" asks about the
         network, not about the sources)."""
-        from assistant.text.sentences import split_sentences
-
         sentences = split_sentences(text) or [text]
         return all(
             any(self._matches(p, " ".join(words(s))) for p in self.collection_questions)
