@@ -62,6 +62,21 @@ def test_fused_ranking_finds_the_expected_sources(mixed_assistant: Assistant) ->
     assert keyword_only > 0  # passages only BM25 found were fetched and ranked
 
 
+def test_dense_scores_are_similarities(mixed_assistant: Assistant) -> None:
+    # Passage.dense_score is the cosine similarity (higher is closer), as LangChain's relevance
+    # score of a cosine collection: the passage most like the question has the highest.
+    question = "Hoeveel steden vormen wereldwijd het netwerk van lerende steden?"
+    passages, _ = mixed_assistant.retriever.search(question)
+    dense = [p for p in passages if p.dense_score is not None]
+    assert dense and all(-1.0 <= p.dense_score <= 1.0 for p in dense)
+    vector = np.asarray(mixed_assistant.retriever.store.embeddings.embed_query(question))
+    texts = np.asarray(
+        mixed_assistant.retriever.store.embeddings.embed_documents([p.chunk.text for p in dense])
+    )
+    cosine = texts @ vector / (np.linalg.norm(texts, axis=1) * np.linalg.norm(vector))
+    assert int(np.argmax(cosine)) == int(np.argmax([p.dense_score for p in dense]))
+
+
 def test_a_search_after_an_ingest_uses_the_new_index(
     ingested_docs: Path, fresh_settings: Settings
 ) -> None:

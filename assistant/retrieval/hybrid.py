@@ -104,7 +104,8 @@ class HybridRetriever(BaseRetriever):
         return passages[: self.settings.top_k], timings
 
     def _dense(self, vector: list[float]) -> dict[str, float]:
-        """Chunk id -> cosine distance of the nearest chunks, nearest first.
+        """Chunk id -> cosine similarity of the nearest chunks, nearest first (what LangChain's
+        Chroma calls the relevance score of a cosine collection: 1 - distance).
 
         Ids and distances only: the texts are fetched for the fused best alone (``_chunks``).
         """
@@ -113,7 +114,8 @@ class HybridRetriever(BaseRetriever):
             n_results=min(self.settings.dense_k, max(self.keyword.size, 1)),
             include=["distances"],
         )
-        return dict(zip(found["ids"][0], map(float, found["distances"][0]), strict=True))
+        distances = found["distances"][0]
+        return {i: 1.0 - float(d) for i, d in zip(found["ids"][0], distances, strict=True)}
 
     def _keyword(self, query: str) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
         """BM25 hits of the question's own words, and of its words with the domain synonyms.
