@@ -76,22 +76,23 @@ def naive(result: dict[str, Any], out: Path) -> None:
     sizes = [s for s in result["sizes"] if s.get("naive_p50_ms") is not None]
     if not sizes:
         return
-    names = [s["size"] for s in sizes]
-    x = range(len(names))
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    left.bar([i - 0.2 for i in x], [s["answer_p50_ms"] for s in sizes], 0.4, label="Leerstad")
-    left.bar([i + 0.2 for i in x], [s["naive_p50_ms"] for s in sizes], 0.4, label="naive")
-    left.set_xticks(list(x), names)
+    _beside(left, sizes, "answer_p50_ms", "naive_p50_ms")
     left.set(ylabel="ms (p50)", title="Full answer vs naive top-4 search")
-    left.legend()
-    right.bar([i - 0.2 for i in x], [s["evidence_recall"] for s in sizes], 0.4, label="Leerstad")
-    right.bar([i + 0.2 for i in x], [s["naive_evidence_recall"] for s in sizes], 0.4, label="naive")
-    right.set_xticks(list(x), names)
+    _beside(right, sizes, "evidence_recall", "naive_evidence_recall")
     right.set(ylim=(0, 1), ylabel="expected facts shown", title="Evidence recall (holdout)")
-    right.legend()
     fig.tight_layout()
     fig.savefig(out / "naive.png", dpi=110)
     plt.close(fig)
+
+
+def _beside(ax: Any, sizes: list[dict[str, Any]], leerstad: str, naive: str) -> None:
+    """Leerstad's figure and the naive pipeline's as two bars per size."""
+    x = range(len(sizes))
+    ax.bar([i - 0.2 for i in x], [s[leerstad] for s in sizes], 0.4, label="Leerstad")
+    ax.bar([i + 0.2 for i in x], [s[naive] for s in sizes], 0.4, label="naive")
+    ax.set_xticks(list(x), [s["size"] for s in sizes])
+    ax.legend()
 
 
 def main(argv: list[str]) -> None:
