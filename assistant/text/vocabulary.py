@@ -118,7 +118,12 @@ class Vocabulary:
 
         A synonym of one word matches by stem; a synonym of several words ("integraal
         kindcentrum") only as that whole phrase, so one of its words alone does not count.
+        Kept per text: retrieval and the answer each ask for a question's concepts.
         """
+        return list(self._term_groups(text))
+
+    @lru_cache(maxsize=1024)  # noqa: B019 (bounded; equal vocabularies share the entries)
+    def _term_groups(self, text: str) -> tuple[TermGroup, ...]:
         plain = fold(text)
         forms: dict[str, set[str]] = {}
         for word in words(text):
@@ -176,7 +181,7 @@ class Vocabulary:
                     entity=token in names,
                 )
             )
-        return groups
+        return tuple(groups)
 
     def focus(self, text: str) -> str | None:
         """The word a wh-question asks about ("telefoonnummer" in "Wat is het telefoonnummer
