@@ -167,6 +167,13 @@ def test_tokenize_drops_dutch_and_english_stopwords() -> None:
     assert tokenize("de het een en van") == []
 
 
+def test_tokenize_keeps_a_stopword_that_is_a_noun_after_an_article() -> None:
+    # "weer" is "again" on its own and "the weather" after "het": only the noun is content.
+    assert tokenize("Wat wordt het weer morgen?") == [stem("weer"), stem("morgen")]
+    assert tokenize("Komt zij weer terug?") == [stem("komt"), stem("terug")]
+    assert stem("weg") in tokenize("Wie betaalt de weg?")
+
+
 def test_tokenize_keeps_numbers() -> None:
     assert "4" in tokenize("Global Goal 4")
     assert "0" in tokenize("kinderen van 0-12 jaar") and "12" in tokenize("0-12")

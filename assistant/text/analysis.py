@@ -10,7 +10,7 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 # The classic Dutch Snowball stemmer: gemeente/gemeenten -> gemeent, steden -> sted.
 STEMMER = "dutch_porter"
 # Part of the on-disk keyword index's name: bump it when tokenize() changes.
-ANALYZER_VERSION = 2
+ANALYZER_VERSION = 3
 
 
 @lru_cache(maxsize=1)
@@ -32,6 +32,12 @@ def stopwords() -> frozenset[str]:
 
     dutch = stopwordsiso.stopwords("nl")
     return frozenset(fold(w) for w in (*STOPWORDS_DUTCH, *STOPWORDS_EN, *dutch))
+
+
+# Stopwords that are also nouns: right after "de" or "het" they are the noun, and what a
+# question is about ("het weer morgen", "de weg naar"), so they are kept there.
+NOUN_HOMOGRAPHS = frozenset({"weer", "weg", "wezen"})
+_ARTICLES = frozenset({"de", "het"})
 
 
 @lru_cache(maxsize=1 << 16)
@@ -59,5 +65,11 @@ def stem(word: str) -> str:
 def tokenize(text: str) -> list[str]:
     """The Dutch analyzer used for BM25 and for support checks: fold, drop stopwords, stem."""
     stop = stopwords()
-    kept = [w for w in words(text) if w not in stop and (len(w) > 1 or w.isdigit())]
+    tokens = words(text)
+    kept = [
+        w
+        for i, w in enumerate(tokens)
+        if (w not in stop and (len(w) > 1 or w.isdigit()))
+        or (w in NOUN_HOMOGRAPHS and i > 0 and tokens[i - 1] in _ARTICLES)
+    ]
     return _stemmer().stemWords(kept)
