@@ -36,6 +36,7 @@ class Assistant:
         self.backend = backend or build_backend(self.settings)
         self._retriever: HybridRetriever | None = None
         self._opened: Index | None = None
+        self._scope_documents: tuple[HybridRetriever, frozenset[str]] | None = None
 
     # -- the index ---------------------------------------------------------------------------
 
@@ -137,10 +138,11 @@ class Assistant:
         retriever, _ = self._index()
         timings: dict[str, float] = {}
         t = time.perf_counter()
-        standalone = self._standalone(question, turns)
+        opening = () if turns else self._opening(question)
+        standalone = self._standalone(question, turns or opening)
         timings["rewrite_ms"] = (time.perf_counter() - t) * 1000
-        followup = standalone != question
-        topic = topic | (self._topic(turns, retriever) if followup else frozenset())
+        if standalone != question:  # a follow-up: about what the conversation is about
+            topic |= self._scope(retriever) if opening else self._topic(turns, retriever)
         passages, search_timings = retriever.search(standalone, topic)
         timings.update(search_timings)
         request = Request(
@@ -174,6 +176,22 @@ class Assistant:
         retriever, _ = self._index()
         passages, _ = retriever.search(message)
         return frozenset(p.chunk.doc_id for p in passages[:1])
+
+    def _opening(self, question: str) -> tuple[Turn, ...]:
+        """What a first question that refers to something it does not name ("Wie is de
+        contactpersoon?", "Hoeveel kost het?") follows on from: the assistant's topics, which
+        its welcome names (``Settings.topics``)."""
+        if self.settings.topics and self.vocabulary.is_followup(question):
+            return (Turn(self.settings.topics),)
+        return ()
+
+    def _scope(self, retriever: HybridRetriever) -> frozenset[str]:
+        """The documents the assistant's topics retrieve: what a conversation is about before
+        its first question names anything. Once per index revision."""
+        if self._scope_documents is None or self._scope_documents[0] is not retriever:
+            passages, _ = retriever.search(self.settings.topics)
+            self._scope_documents = (retriever, frozenset(p.chunk.doc_id for p in passages))
+        return self._scope_documents[1]
 
     def _standalone(self, question: str, turns: tuple[Turn, ...]) -> str:
         if not turns:

@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     # (`leerstad eval fit`, chosen on the dev sets). Higher refuses more, lower answers more.
     answer_threshold: float | None = Field(None, ge=0, le=1)
     unknown_word_weight: float = Field(0.5, ge=0, le=1)
+    # What the assistant answers questions about, as its welcome tells the user. A first
+    # question that refers to something it does not name ("Wie is de contactpersoon?") is read
+    # as following on from this. Empty: such a question is read on its own.
+    topics: str = "lerende steden (UNESCO Learning Cities) en Integrale Kindcentra"
     llm: str = "extractive"
     llm_base_url: str | None = None
     llm_api_key: str | None = Field(None, repr=False)
@@ -151,6 +155,7 @@ class Settings(BaseSettings):
             "rerank_k": self.rerank_k,
             "answer_threshold": self.answer_threshold,
             "unknown_word_weight": self.unknown_word_weight,
+            "topics": self.topics,
             "llm": self.llm,
             "llm_base_url": self.llm_base_url,
             "judge_llm": self.judge_llm,

@@ -11,6 +11,7 @@ import pytest
 from assistant import Answer, Assistant, Turn
 from assistant.answering.parts import split_parts
 from assistant.messages import DUTCH, ENGLISH
+from assistant.settings import Settings
 
 
 def converse(assistant: Assistant, questions: Sequence[str]) -> Answer:
@@ -43,6 +44,7 @@ def test_member_cities_are_named(mixed_assistant: Assistant, question: str) -> N
         "Gaat het zaterdag regenen in Den Bosch?",
         "Hoe laat gaat het gemeentehuis van Groningen open?",
         "Wie is de burgemeester van Groningen?",
+        "Wat wordt het weer morgen in Groningen?",
     ],
 )
 def test_a_named_city_with_a_subject_the_sources_lack_is_refused(
@@ -51,6 +53,31 @@ def test_a_named_city_with_a_subject_the_sources_lack_is_refused(
     answer = mixed_assistant.answer(question)
     assert answer.abstained, answer.text
     assert DUTCH.abstain in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Wie is de contactpersoon?", "mbontenbal@unesco.nl"),
+        ("Wat kost het?", "contributie"),
+        ("Voor welke leeftijd is het?", "0-12"),
+    ],
+)
+def test_a_first_question_that_names_no_subject_is_about_the_assistants_topics(
+    mixed_assistant: Assistant, question: str, expected: str
+) -> None:
+    # Among the distractors other texts have a contact, a price and ages too; the welcome
+    # says what the assistant is about, and such a question follows on from it.
+    answer = mixed_assistant.answer(question)
+    assert not answer.abstained, answer.text
+    assert expected in answer.text
+    assert mixed_assistant.settings.topics in answer.query
+
+
+def test_without_topics_a_first_question_is_read_on_its_own(mixed_settings: Settings) -> None:
+    assistant = Assistant(mixed_settings.with_(topics=""))
+    answer = assistant.answer("Wie is de contactpersoon?")
+    assert answer.query == "Wie is de contactpersoon?"
 
 
 @pytest.mark.parametrize(

@@ -128,6 +128,8 @@ def test_welcome_is_two_lines_with_topics_count_and_a_link_to_the_sources() -> N
     assert "Staat het niet in de bronnen" in lines[1]
     assert "Alfa-rapport" not in welcome  # the titles are on the Bronnen tab, not here
     assert NL["welcome_none"] in welcome_markdown([], NL)
+    # Topics configured for the assistant (LEERSTAD_TOPICS) are what the welcome names.
+    assert "Gezondheid" in welcome_markdown([{"title": "Alfa"}], NL, "Gezondheid en sport")
 
 
 def test_status_notices_are_an_escaped_status_region() -> None:

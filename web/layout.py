@@ -78,8 +78,10 @@ def refresher(
 
     def refresh(lang: str, conv: Conversation) -> tuple[Any, ...]:
         docs, labels = service.documents(), texts(lang)
+        # The configured topics are in the operator's language, Dutch; English has its own.
+        topics = service.settings.topics if lang == "nl" else None
         return (
-            welcome_markdown(docs, labels),
+            welcome_markdown(docs, labels, topics),
             documents_html(docs, labels),
             notices_html(service.notices()),
             *chat.sources_for(conv, conv.selected, labels),

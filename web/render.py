@@ -144,11 +144,14 @@ def notices_html(notices: Sequence[str]) -> str:
     return f'<div class="status-warning" role="status"><ul>{items}</ul></div>'
 
 
-def welcome_markdown(documents: Sequence[DocumentInfo], labels: dict[str, str]) -> str:
-    """Two lines: what Leerstad knows (topics, number of documents, link to them) and its limits."""
+def welcome_markdown(
+    documents: Sequence[DocumentInfo], labels: dict[str, str], topics: str | None = None
+) -> str:
+    """Two lines: what Leerstad knows (``topics``, else the labels' own; number of documents,
+    link to them) and its limits."""
     if not documents:
         return f"{labels['welcome_none']}\n\n{labels['welcome_limits']}"
-    knows = labels["welcome"].format(topics=labels["topics"], n=len(documents))
+    knows = labels["welcome"].format(topics=topics or labels["topics"], n=len(documents))
     return f"{knows}\n\n{labels['welcome_limits']}"
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from assistant.limits import MAX_QUESTION_CHARS, thousands
+from assistant.settings import Settings
 
 LANGUAGES = ("nl", "en")
 
-# What Leerstad knows about, for the two-line welcome (the corpus' topics).
+# What Leerstad knows about, for the two-line welcome: in Dutch the topics the assistant also
+# reads a first question against (LEERSTAD_TOPICS; this is their default).
 NL: dict[str, str] = {
     "title": "Leerstad",
-    "topics": "lerende steden (UNESCO Learning Cities) en Integrale Kindcentra",
+    "topics": str(Settings.model_fields["topics"].default),
     "welcome": (
         "**Vragen over {topics}?** Leerstad antwoordt uit {n} documenten, met de bron erbij "
         "([bekijk de bronnen](#tab-documents-button))."
