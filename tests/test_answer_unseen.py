@@ -142,6 +142,54 @@ def test_a_message_with_several_questions_gets_an_answer_per_part(
     assert numbers == list(range(1, len(numbers) + 1))
 
 
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (
+            "Ik vraag me af wat het lidmaatschap kost. Ik wil ook graag weten wie de "
+            "contactpersoon is, zodat ik haar kan mailen.",
+            ["Wat het lidmaatschap kost.", "Wie de contactpersoon is"],
+        ),
+        (
+            "Mag alleen de gemeente het aanvragen, of kan een stichting dat ook? En wat kost het?",
+            [
+                "Mag alleen de gemeente het aanvragen, of kan een stichting dat ook?",
+                "En wat kost het?",
+            ],
+        ),
+        ("I wonder whether joining is free.", ["Whether joining is free."]),
+    ],
+)
+def test_indirect_questions_are_parts_and_alternatives_stay_one(
+    message: str, expected: list[str]
+) -> None:
+    assert split_parts(message)[0] == expected
+
+
+def test_a_long_letter_with_indirect_questions_gets_each_part_answered(
+    mixed_assistant: Assistant,
+) -> None:
+    letter = (
+        "Beste medewerker, namens de afdeling Samenleving van onze gemeente bereid ik een "
+        "raadsvoorstel voor over deelname aan het UNESCO-netwerk van lerende steden. De "
+        "wethouder wil vooraf een aantal zaken op papier hebben. Allereerst vraag ik mij af "
+        "of aan het lidmaatschap kosten verbonden zijn, omdat wij daar budget voor moeten "
+        "reserveren. Daarnaast wil ik graag weten wie de aanvraag moet ondersteunen. Verder "
+        "ben ik benieuwd naar welke Nederlandse gemeenten al Learning City zijn. Tot slot: "
+        "wie kan ik mailen voor meer informatie? Met vriendelijke groet."
+    )
+    answer = mixed_assistant.answer(letter)
+    assert not answer.abstained
+    for part, fact in [
+        ("Of aan het lidmaatschap kosten verbonden zijn", "niet vereist"),
+        ("Wie de aanvraag moet ondersteunen", "gemeentebestuur"),
+        ("Welke Nederlandse gemeenten al Learning City zijn", "Groningen"),
+        ("Tot slot: wie kan ik mailen voor meer informatie?", "mbontenbal@unesco.nl"),
+    ]:
+        assert f"**{part}" in answer.text
+        assert fact in answer.text.split(f"**{part}")[1].split("**")[1]
+
+
 def test_an_instruction_in_a_question_is_not_cut_and_does_not_steer(
     mixed_assistant: Assistant,
 ) -> None:

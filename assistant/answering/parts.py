@@ -19,13 +19,24 @@ QUESTION_START = (
     r"who|what|which|where|why|how|when|can|could|may|must|is|are|does|do|has|have"
 )
 _ASKS = re.compile(rf"^\W*(?:en\s+|and\s+|of\s+|or\s+)?(?:{QUESTION_START})\b", re.IGNORECASE)
+# An indirect question: "Ten tweede vraag ik mij af wat het kost.", "Ik wil graag weten of
+# ...", "I wonder whether ...": the question is what follows the verb of asking.
+_INDIRECT = re.compile(
+    rf"\b(?:weten|af|benieuwd(?:\s+naar)?|know|wonder(?:ing)?|ask)[,:]?\s+"
+    rf"(?=(?:{QUESTION_START}|of|if|whether)\b)",
+    re.IGNORECASE,
+)
 _PREPOSITION = r"via|aan|bij|met|voor|van|in|op|naar|door|to|with|for|from|at|by|in|on"
 # "..., en wat kost het?", "en via welke ...": a conjunction that starts another question.
+# Not "of"/"or": "moet dat de gemeente zijn, of kan ook een bibliotheek het doen?" asks one
+# thing, with its alternatives.
 _JOINED = re.compile(
-    rf"(?:,\s*|\s+)(?:en|of|and|or|plus)\s+(?=(?:ook\s+|also\s+)?(?:(?:{_PREPOSITION})\s+)?"
+    rf"(?:,\s*|\s+)(?:en|and|plus)\s+(?=(?:ook\s+|also\s+)?(?:(?:{_PREPOSITION})\s+)?"
     rf"(?:{QUESTION_START})\b)",
     re.IGNORECASE,
 )
+# A clause that says why something is asked ("..., zodat wij hen kunnen bellen."), not what.
+_WHY = re.compile(r",\s*(?:zodat|omdat|want|so that|because)\b.*$", re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[?!.])\s+|\n+|(?:^|\s)(?:\d+[.)]|[-*•])\s+")
 
 
@@ -37,10 +48,14 @@ def split_parts(message: str) -> tuple[list[str], str]:
     asked: list[str] = []
     background: list[str] = []
     for sentence in sentences:
-        if not (sentence.endswith("?") or _ASKS.match(sentence)):
+        indirect = _INDIRECT.search(sentence)
+        if indirect and not _ASKS.match(sentence):
+            rest = sentence[indirect.end() :]  # "wat het lidmaatschap kost."
+            sentence = rest[:1].upper() + rest[1:]
+        elif not (sentence.endswith("?") or _ASKS.match(sentence)):
             background.append(sentence)
             continue
-        pieces = [p.strip(" ,;") for p in _JOINED.split(sentence)]
+        pieces = [_WHY.sub("", p).strip(" ,;") for p in _JOINED.split(sentence)]
         asked.extend(p for p in pieces if len(re.findall(r"\w+", p)) >= 2)
     if not asked:
         return [message], ""
