@@ -13,7 +13,12 @@ from assistant.answering.base import Backend, Request
 from assistant.answering.factory import build_backend
 from assistant.answering.parts import join_answers, split_parts
 from assistant.citations import to_source
-from assistant.conversation.memory import as_turns, context_of, standalone_question
+from assistant.conversation.memory import (
+    as_turns,
+    context_of,
+    resolve_ordinal,
+    standalone_question,
+)
 from assistant.errors import LeerstadError
 from assistant.limits import MAX_QUESTION_CHARS
 from assistant.messages import Messages, messages_for
@@ -138,6 +143,7 @@ class Assistant:
         retriever, _ = self._index()
         timings: dict[str, float] = {}
         t = time.perf_counter()
+        question = resolve_ordinal(question, turns)  # "die tweede": the second thing listed
         opening = () if turns else self._opening(question)
         standalone = self._standalone(question, turns or opening)
         timings["rewrite_ms"] = (time.perf_counter() - t) * 1000

@@ -100,6 +100,18 @@ def test_follow_ups_are_read_with_the_conversation(
     assert expected in answer.text
 
 
+def test_an_ordinal_follow_up_is_about_the_item_the_answer_listed(
+    mixed_assistant: Assistant,
+) -> None:
+    answer = converse(
+        mixed_assistant,
+        ["Welke gemeenten in Nederland zijn al Learning City?", "waar gaat die tweede over?"],
+    )
+    assert not answer.abstained, answer.text
+    assert "Groningen" in answer.query
+    assert "Gemeente Groningen" in answer.text or "biedt dit Groningen" in answer.text
+
+
 def test_a_follow_up_that_drifts_off_the_sources_is_refused(mixed_assistant: Assistant) -> None:
     answer = converse(
         mixed_assistant,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from assistant import Turn
-from assistant.conversation import as_turns, standalone_question
+from assistant.conversation import as_turns, resolve_ordinal, standalone_question
 from assistant.limits import MAX_HISTORY_TURNS, MAX_TURN_CHARS
 from assistant.text.vocabulary import load_vocabulary
 
@@ -28,3 +30,35 @@ def test_a_follow_up_is_searched_with_the_earlier_question() -> None:
     # A question that stands on its own is searched as it is.
     own = "Welke Global Goals horen bij de integrale kindcentra?"
     assert standalone_question(own, earlier, vocabulary) == own
+
+
+NAMES = "Al twee gemeenten zijn lid: Den Bosch en Groningen. [1] Wereldwijd 250 steden. [1]"
+LISTED = "Ik ken 3 documenten:\n- Alfa-rapport (https://a.nl/x) [1]\n- Beta-gids [2]\n- Gamma [3]"
+
+
+@pytest.mark.parametrize(
+    ("answer", "question", "resolved"),
+    [
+        (NAMES, "en waar gaat die tweede over?", "en waar gaat Groningen over?"),
+        (NAMES, "Hoeveel inwoners heeft de eerste?", "Hoeveel inwoners heeft Den Bosch?"),
+        (NAMES, "What about the second one?", "What about Groningen?"),
+        (LISTED, "Waar gaat het laatste over?", "Waar gaat Gamma over?"),
+        (LISTED, "En dat tweede?", "En Beta-gids?"),
+        (
+            "Het draagt bij aan Global Goal 4 (onderwijs) en Global Goal 11 (steden), zo.",
+            "Waar gaat de tweede over?",
+            "Waar gaat Global Goal 11 (steden) over?",
+        ),
+        (NAMES, "Wat is de eerste stap?", "Wat is de eerste stap?"),  # which step, no item
+        (NAMES, "En de vijfde?", "En de vijfde?"),  # only two were listed
+        ("Een financiële contributie is niet vereist. [1]", "En die tweede?", "En die tweede?"),
+    ],
+)
+def test_an_ordinal_refers_to_what_the_previous_answer_listed(
+    answer: str, question: str, resolved: str
+) -> None:
+    assert resolve_ordinal(question, (Turn("Welke?", answer),)) == resolved
+
+
+def test_an_ordinal_without_a_previous_answer_stays() -> None:
+    assert resolve_ordinal("En die tweede?", ()) == "En die tweede?"

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from assistant.limits import MAX_HISTORY_TURNS, MAX_SOURCE_IDS_PER_TURN, MAX_TURN_CHARS
 from assistant.records import Turn
+from assistant.text.analysis import stopwords, words
 from assistant.text.vocabulary import Vocabulary
 
 MAX_CONTEXT_TURNS = 2
+_ORDINALS = {
+    **{"eerste": 0, "tweede": 1, "derde": 2, "vierde": 3, "vijfde": 4, "laatste": -1},
+    **{"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1},
+}
+# "die tweede", "het laatste", "the second one": an item the previous answer listed.
+_ORDINAL_REFERENCE = re.compile(
+    rf"\b(?:die|de|het|dat|deze|dit|that|the|this)\s+({'|'.join(_ORDINALS)})(?:\s+one)?\b",
+    re.IGNORECASE,
+)
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+(.+)$", re.MULTILINE)
+# A name, with a number and a note: "Den Bosch", "Global Goal 4 (onderwijs)".
+_NAME = r"[A-Z][\w’'-]*(?:\s+(?:[A-Z][\w’'-]*|\d+))*(?:\s+\([^)]*\))?"
+# Names in a row: "Den Bosch en Groningen", "Utrecht, Zwolle and Delft".
+_NAMES = re.compile(rf"({_NAME}(?:,\s+{_NAME})*)\s+(?:en|and)\s+({_NAME})")
+_CITATION_OR_LINK = re.compile(r"\s*(?:\[\d+(?:,\s*\d+)*\]|\(https?://[^)]*\))")
 
 
 def as_turns(history: Sequence[Turn | str] | None) -> tuple[Turn, ...]:
@@ -23,6 +40,34 @@ def as_turns(history: Sequence[Turn | str] | None) -> tuple[Turn, ...]:
         )
         for t in turns[-MAX_HISTORY_TURNS:]
     )
+
+
+def enumerated(answer: str) -> list[str]:
+    """What an answer lists, in order: its list items, else names in a row ("Den Bosch en
+    Groningen"); without citations and links."""
+    items = [_CITATION_OR_LINK.sub("", m).strip() for m in _LIST_ITEM.findall(answer)]
+    if len(items) >= 2:
+        return items
+    text = _CITATION_OR_LINK.sub("", answer)
+    for match in _NAMES.finditer(text):
+        return [*re.split(r",\s+", match.group(1)), match.group(2)]
+    return []
+
+
+def resolve_ordinal(question: str, history: tuple[Turn, ...]) -> str:
+    """ "En waar gaat die tweede over?" after an answer that listed Den Bosch and Groningen:
+    "En waar gaat Groningen over?". Unchanged when there is no such reference or list."""
+    match = _ORDINAL_REFERENCE.search(question)
+    if not match or not history:
+        return question
+    after = words(question[match.end() :])
+    if after and after[0] not in stopwords():
+        return question  # "de eerste stap": the ordinal says which step, it names no item
+    items = enumerated(history[-1].answer)
+    position = _ORDINALS[match.group(1).lower()]
+    if not items or position >= len(items):
+        return question
+    return f"{question[: match.start()]}{items[position]}{question[match.end() :]}"
 
 
 def standalone_question(question: str, history: tuple[Turn, ...], vocabulary: Vocabulary) -> str:
