@@ -256,9 +256,10 @@ def check_model(state: IndexState, settings: Settings) -> None:
 
 # The vector index of every collection. ef_search: the candidates a query visits. With Chroma's
 # default (100) a query missed one of the 20 nearest of 328 chunks in some process loads and
-# not in others, so one question got other passages (and another answer) in two eval runs;
-# with 400 it got the same ones in every run.
-HNSW: dict[str, str | int] = {"space": "cosine", "ef_search": 400}
+# not in others, so one question got other passages (and another answer) in two eval runs.
+# At 100k chunks (`python -m bench.hnsw`, docs/benchmarks.md) recall@20 was 0.69 at 100, 0.81
+# at 400 and 0.89 at 800, with the query's p50 within 0.4 ms of each other.
+HNSW: dict[str, str | int] = {"space": "cosine", "ef_search": 800}
 
 
 def vector_store(
