@@ -384,6 +384,7 @@ def open_for_write(settings: Settings, rebuild: bool = False) -> Index:
     previous = _state(client, main) if main is not None else None
     if main is not None and previous is not None and not rebuild:
         check_model(previous, settings)
+        _search_as_configured(main)
         return Index(settings, client, main, previous)
     dimension = embedding_dimension(build_embeddings(settings))
     start = previous.revision if previous else 0
@@ -395,6 +396,13 @@ def open_for_write(settings: Settings, rebuild: bool = False) -> Index:
         embedding_function=None,
     )
     return Index(settings, client, staged, state)
+
+
+def _search_as_configured(collection: chromadb.Collection) -> None:
+    """An index built before HNSW's ef_search was set searches with it from its next ingest."""
+    ef = HNSW["ef_search"]
+    if (collection.configuration_json or {}).get("hnsw", {}).get("ef_search") != ef:
+        collection.modify(configuration={"hnsw": {"ef_search": ef}})
 
 
 # A build on a Chroma server that showed no progress for this long was abandoned by its writer.

@@ -13,7 +13,7 @@ import pytest
 from assistant import Assistant
 from assistant.errors import IndexLockedError, ModelMismatchError
 from assistant.settings import Settings
-from assistant.store import open_client, read_state
+from assistant.store import HNSW, open_client, read_state
 from assistant.text.analysis import tokenize
 from ingest import delete_documents, ingest_paths
 from ingest.errors import NoDocumentsError
@@ -227,6 +227,18 @@ def test_second_ingest_changes_nothing(corpus_copy: Path, fresh_settings: Settin
     after = read_state(open_client(fresh_settings), fresh_settings.collection)
     assert state is not None and after is not None
     assert after.revision == state.revision
+
+
+def test_an_index_built_with_another_search_width_gets_the_configured_one(
+    corpus_copy: Path, fresh_settings: Settings
+) -> None:
+    ingest_paths([corpus_copy], fresh_settings, progress=False)
+    hnsw = collection_of(fresh_settings).configuration_json["hnsw"]
+    assert hnsw["space"] == "cosine" and hnsw["ef_search"] == HNSW["ef_search"]
+    collection_of(fresh_settings).modify(configuration={"hnsw": {"ef_search": 100}})  # older
+    ingest_paths([corpus_copy], fresh_settings, progress=False)
+    hnsw = collection_of(fresh_settings).configuration_json["hnsw"]
+    assert hnsw["ef_search"] == HNSW["ef_search"]
 
 
 def test_changed_document_reembeds_only_changed_chunks(
