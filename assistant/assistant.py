@@ -110,7 +110,7 @@ class Assistant:
         # The parts of one message are about what the whole message is about.
         about = self._about(question) if len(parts) > 1 or background else frozenset()
         if len(parts) > 1:
-            final = self._answer_parts(parts, turns, language, about)
+            final = self._answer_parts(parts, turns, language, background, about)
             timings = {"total_ms": (time.perf_counter() - started) * 1000}
             yield replace(final, timings_ms=timings, notices=(*notices, *final.notices))
             return
@@ -144,11 +144,12 @@ class Assistant:
         timings: dict[str, float] = {}
         t = time.perf_counter()
         question = resolve_ordinal(question, turns)  # "die tweede": the second thing listed
-        opening = () if turns else self._opening(question)
+        opening = () if turns else self._opening(question, background)
         standalone = self._standalone(question, turns or opening)
         timings["rewrite_ms"] = (time.perf_counter() - t) * 1000
         if standalone != question:  # a follow-up: about what the conversation is about
-            topic |= self._scope(retriever) if opening else self._topic(turns, retriever)
+            scope = opening and not background
+            topic |= self._scope(retriever) if scope else self._topic(turns or opening, retriever)
         passages, search_timings = retriever.search(standalone, topic)
         timings.update(search_timings)
         request = Request(
@@ -160,21 +161,30 @@ class Assistant:
             doc_freq=retriever.keyword.doc_freq,
             corpus_size=retriever.keyword.size,
             topic=topic,
-            context=" ".join(filter(None, [background, context_of(question, standalone)])),
+            context=" ".join(
+                dict.fromkeys(filter(None, [background, context_of(question, standalone)]))
+            ),
         )
         return request, timings
 
     def _answer_parts(
-        self, parts: list[str], turns: tuple[Turn, ...], language: str, about: frozenset[str]
+        self,
+        parts: list[str],
+        turns: tuple[Turn, ...],
+        language: str,
+        background: str,
+        about: frozenset[str],
     ) -> Answer:
         """One answer per part of a message; a part that refers back ("en wat kost dat?") is
-        read after the parts before it, as in a conversation."""
-        answers = []
-        for i, part in enumerate(parts):
-            earlier = (*turns, *map(Turn, parts[:i]))
-            request, _ = self.prepare(part, earlier, language, topic=about)
+        read after the parts before it, as in a conversation, and all with the message's other
+        sentences (``background``)."""
+        answers: list[Answer] = []
+        earlier = [*turns, *([Turn(background)] if background else [])]
+        for part in parts:
+            request, _ = self.prepare(part, tuple(earlier), language, background, about)
             *_, final = self.backend.stream(request)
             answers.append(final)
+            earlier.append(Turn(part, final.text, tuple(s.chunk_id for s in final.sources)))
         return join_answers(parts, answers, language)
 
     def _about(self, message: str) -> frozenset[str]:
@@ -183,11 +193,15 @@ class Assistant:
         passages, _ = retriever.search(message)
         return frozenset(p.chunk.doc_id for p in passages[:1])
 
-    def _opening(self, question: str) -> tuple[Turn, ...]:
-        """What a first question that refers to something it does not name ("Wie is de
-        contactpersoon?", "Hoeveel kost het?") follows on from: the assistant's topics, which
-        its welcome names (``Settings.topics``)."""
-        if self.settings.topics and self.vocabulary.is_followup(question):
+    def _opening(self, question: str, background: str) -> tuple[Turn, ...]:
+        """What a first question that refers to something it does not name follows on from:
+        the message's other sentences ("Er schijnt een handleiding te zijn. Van wie komt
+        die?"), or, when it has none and names at most one thing ("Wie is de contactpersoon?",
+        "Hoeveel kost het?"), the assistant's topics, which its welcome names
+        (``Settings.topics``)."""
+        if background:
+            return (Turn(background),) if self.vocabulary.is_followup(question) else ()
+        if self.settings.topics and len(self.vocabulary.content_tokens(question)) <= 1:
             return (Turn(self.settings.topics),)
         return ()
 

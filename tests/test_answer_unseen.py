@@ -76,6 +76,16 @@ def test_a_first_question_that_names_no_subject_is_about_the_assistants_topics(
     assert mixed_assistant.settings.topics in answer.query
 
 
+def test_a_first_question_that_names_its_subject_is_read_on_its_own(
+    mixed_assistant: Assistant,
+) -> None:
+    # "they" refers inside the question, to the centres it names.
+    question = "What are integrated child centres and for which ages are they meant?"
+    answer = mixed_assistant.answer(question)
+    assert mixed_assistant.settings.topics not in answer.query
+    assert "0-12" in answer.text
+
+
 def test_without_topics_a_first_question_is_read_on_its_own(mixed_settings: Settings) -> None:
     assistant = Assistant(mixed_settings.with_(topics=""))
     answer = assistant.answer("Wie is de contactpersoon?")
@@ -202,6 +212,31 @@ def test_a_long_letter_with_indirect_questions_gets_each_part_answered(
     ]:
         assert f"**{part}" in answer.text
         assert fact in answer.text.split(f"**{part}")[1].split("**")[1]
+
+
+def test_a_part_that_refers_back_is_read_with_the_message_and_the_answer_before_it(
+    mixed_assistant: Assistant,
+) -> None:
+    # Read with its own words only, "En wie moet het steunen?" had found a distractor's text.
+    answer = mixed_assistant.answer(
+        "Onze gemeente denkt na over het UNESCO-netwerk van lerende steden. Wat kost dat? "
+        "En wie moet het steunen?"
+    )
+    first, second = answer.text.split("**En wie moet het steunen?**")
+    assert "niet vereist" in first
+    assert "gemeentebestuur" in second
+    assert {s.doc_id for s in answer.sources} == {"unesco-learning-cities"}
+
+
+def test_a_question_that_refers_to_the_sentence_before_it_is_read_with_it(
+    mixed_assistant: Assistant,
+) -> None:
+    answer = mixed_assistant.answer(
+        "Bij ons in de wijk komt een kindcentrum. Voor welke leeftijd is dat?"
+    )
+    assert not answer.abstained, answer.text
+    assert "0-12" in answer.text
+    assert "kindcentrum" in answer.query  # searched together with the sentence before it
 
 
 def test_an_instruction_in_a_question_is_not_cut_and_does_not_steer(
