@@ -49,6 +49,11 @@ LISTED = "Ik ken 3 documenten:\n- Alfa-rapport (https://a.nl/x) [1]\n- Beta-gids
             "Waar gaat de tweede over?",
             "Waar gaat Global Goal 11 (steden) over?",
         ),
+        (
+            "Het richt zich op onderwijs, duurzaamheid, innovatie en inclusie. [1]",
+            "wat was de laatste van dat rijtje?",
+            "wat was inclusie van dat rijtje?",
+        ),
         (NAMES, "Wat is de eerste stap?", "Wat is de eerste stap?"),  # which step, no item
         (NAMES, "En de vijfde?", "En de vijfde?"),  # only two were listed
         ("Een financiële contributie is niet vereist. [1]", "En die tweede?", "En die tweede?"),

@@ -25,6 +25,8 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+(.+)$", re.MULTILINE)
 _NAME = r"[A-Z][\w’'-]*(?:\s+(?:[A-Z][\w’'-]*|\d+))*(?:\s+\([^)]*\))?"
 # Names in a row: "Den Bosch en Groningen", "Utrecht, Zwolle and Delft".
 _NAMES = re.compile(rf"({_NAME}(?:,\s+{_NAME})*)\s+(?:en|and)\s+({_NAME})")
+# Single words in a row, at least three: "onderwijs, duurzaamheid, innovatie en inclusie".
+_WORDS = re.compile(r"(\w[\w-]*(?:,\s+\w[\w-]*){1,})\s+(?:en|and)\s+(\w[\w-]*)")
 _CITATION_OR_LINK = re.compile(r"\s*(?:\[\d+(?:,\s*\d+)*\]|\(https?://[^)]*\))")
 
 
@@ -44,13 +46,15 @@ def as_turns(history: Sequence[Turn | str] | None) -> tuple[Turn, ...]:
 
 def enumerated(answer: str) -> list[str]:
     """What an answer lists, in order: its list items, else names in a row ("Den Bosch en
-    Groningen"); without citations and links."""
+    Groningen"), else words in a row ("onderwijs, duurzaamheid en inclusie"); without
+    citations and links."""
     items = [_CITATION_OR_LINK.sub("", m).strip() for m in _LIST_ITEM.findall(answer)]
     if len(items) >= 2:
         return items
     text = _CITATION_OR_LINK.sub("", answer)
-    for match in _NAMES.finditer(text):
-        return [*re.split(r",\s+", match.group(1)), match.group(2)]
+    for pattern in (_NAMES, _WORDS):
+        for match in pattern.finditer(text):
+            return [*re.split(r",\s+", match.group(1)), match.group(2)]
     return []
 
 
