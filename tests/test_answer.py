@@ -12,6 +12,7 @@ from assistant import Answer, Assistant, Turn
 from assistant.citations import cited_numbers
 from assistant.messages import DUTCH, ENGLISH
 from assistant.settings import Settings
+from assistant.text.vocabulary import load_vocabulary
 from ingest.load import load_document
 
 # question -> (words the answer must contain, the document of its first source)
@@ -149,6 +150,25 @@ def test_a_topic_question_that_asks_for_its_subjects_is_no_collection_question(
         "Over welke onderwerpen kun je iets vertellen? Welke bronnen heb je?"
     )
     assert both.backend == "collection"
+
+
+@pytest.mark.parametrize(
+    ("question", "asks_for_sources"),
+    [
+        ("Wat weet je over integrale kindcentra?", False),
+        ("What do you know about learning cities?", False),
+        ("Op welke onderwerpen richt het netwerk zich?", False),
+        ("Welke onderwerpen behandelt de VNG-handreiking?", False),
+        ("Wat weet je?", True),
+        ("Welke bronnen gebruik je voor je antwoorden?", True),
+        ("Over welke onderwerpen kan ik je vragen stellen?", True),
+        ("Which sources do you use?", True),
+    ],
+)
+def test_a_collection_phrase_with_a_subject_asks_about_the_subject(
+    question: str, asks_for_sources: bool
+) -> None:
+    assert load_vocabulary().is_collection_question(question) is asks_for_sources
 
 
 def test_a_collection_question_on_an_index_without_documents_says_so(

@@ -56,6 +56,7 @@ class Vocabulary:
     answer_types: tuple[tuple[tuple[str, ...], AnswerType], ...]
     preferences: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...]
     collection_questions: tuple[str, ...]
+    collection_words: frozenset[str]  # stems that still ask about the sources themselves
     injection_patterns: tuple[re.Pattern[str], ...]
     followup_words: frozenset[str]
     followup_starts: tuple[str, ...]
@@ -92,6 +93,7 @@ class Vocabulary:
                 for spec in data.get("preferences", {}).values()
             ),
             collection_questions=tuple(fold(p) for p in data["collection_questions"]),
+            collection_words=frozenset(stem(fold(w)) for w in data["collection_words"]),
             injection_patterns=tuple(
                 re.compile(p, re.IGNORECASE) for p in data["injection_patterns"]
             ),
@@ -238,10 +240,18 @@ class Vocabulary:
         it ("Waar gaat dat netwerk over? Over welke onderwerpen gaat het?" asks about the
         network, not about the sources)."""
         sentences = split_sentences(text) or [text]
-        return all(
-            any(self._matches(p, " ".join(words(s))) for p in self.collection_questions)
-            for s in sentences
-        )
+        return all(self._asks_for_sources(s) for s in sentences)
+
+    def _asks_for_sources(self, sentence: str) -> bool:
+        """A phrase that asks for the sources, and no subject besides: "Wat weet je over
+        kindcentra?" asks about kindcentra, "Op welke onderwerpen richt het netwerk zich?"
+        about the network."""
+        rest = " ".join(words(sentence))
+        found = [p for p in self.collection_questions if self._matches(p, rest)]
+        for phrase in found:
+            rest = _whole(phrase).sub(" ", rest)
+        subject = [t for t in self.content_tokens(rest) if t not in self.collection_words]
+        return bool(found) and not subject
 
     def has_injection(self, text: str) -> bool:
         """Whether ``text`` holds an instruction aimed at the assistant (said in a notice; the
