@@ -182,9 +182,17 @@ def test_a_message_with_several_questions_gets_an_answer_per_part(
             ],
         ),
         ("I wonder whether joining is free.", ["Whether joining is free."]),
+        (
+            "Hoeveel gemeenten zijn lid, om welke gaat het, en uit hoeveel steden bestaat het?",
+            ["Hoeveel gemeenten zijn lid", "om welke gaat het", "uit hoeveel steden bestaat het?"],
+        ),
+        (
+            "Kan een gemeente, waar al een bibliotheek is, lid worden?",
+            ["Kan een gemeente, waar al een bibliotheek is, lid worden?"],
+        ),
     ],
 )
-def test_indirect_questions_are_parts_and_alternatives_stay_one(
+def test_indirect_and_comma_joined_questions_are_parts_and_alternatives_stay_one(
     message: str, expected: list[str]
 ) -> None:
     assert split_parts(message)[0] == expected

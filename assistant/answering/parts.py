@@ -26,13 +26,18 @@ _INDIRECT = re.compile(
     rf"(?=(?:{QUESTION_START}|of|if|whether)\b)",
     re.IGNORECASE,
 )
-_PREPOSITION = r"via|aan|bij|met|voor|van|in|op|naar|door|to|with|for|from|at|by|in|on"
+_PREPOSITION = r"via|aan|bij|met|voor|van|in|op|naar|door|uit|over|om|tot|to|with|for|from|at|by|on"
+# Question words that, after a comma, start another question ("..., om welke gaat het?"); not
+# "waar", "wat", "wie" or "wanneer", which after a comma start a clause ("de stad, waar ...").
+_WH = r"welke|welk|hoeveel|waarom|which|why|how\s+many|how\s+much"
 # "..., en wat kost het?", "en via welke ...": a conjunction that starts another question.
 # Not "of"/"or": "moet dat de gemeente zijn, of kan ook een bibliotheek het doen?" asks one
 # thing, with its alternatives.
+# A comma before a question word does too: "Hoeveel gemeenten zijn lid, om welke gaat het?"
 _JOINED = re.compile(
     rf"(?:,\s*|\s+)(?:en|and|plus)\s+(?=(?:ook\s+|also\s+)?(?:(?:{_PREPOSITION})\s+)?"
-    rf"(?:{QUESTION_START})\b)",
+    rf"(?:{QUESTION_START})\b)"
+    rf"|,\s*(?=(?:(?:{_PREPOSITION})\s+)?(?:{_WH})\b)",
     re.IGNORECASE,
 )
 # A clause that says why something is asked ("..., zodat wij hen kunnen bellen."), not what.
