@@ -34,8 +34,9 @@ format: install
 
 # The quality gate (see evals/README.md), each set against the corpus plus the distractors in
 # $(SHARED)/corpus-extra. dev, train and train-b are what the answer model is fitted on; holdout,
-# blind-a, blind-c and blind were written apart from the tuning (blind-a and blind-c were looked
-# at while tuning, blind was only scored). dev and holdout are gated at the core targets. The blind sets are gated just
+# blind-a, blind-c, blind-d, blind-e and blind were written apart from the tuning (blind-a,
+# blind-c and blind-e were looked at while tuning; blind-d and blind were only scored). dev and
+# holdout are gated at the core targets. The blind sets are gated just
 # below their measured level, so a regression fails CI; their targets (fact_recall 0.85,
 # right_doc 0.95, abstain_f1 0.85) are not all met yet: see the README's quality table.
 # false_abstentions: at most 5% of each set's answerable questions.
@@ -50,8 +51,14 @@ eval: install
 		$(EVAL_ARGS) --fail-under fact_recall=0.82,right_doc=0.92,abstain_f1=0.8 \
 		--fail-over false_abstentions=2,forbidden_rate=0
 	$(BIN)/leerstad eval --dataset evals/datasets/blind-c.jsonl --out $(EVAL_OUT)/blind-c \
-		$(EVAL_ARGS) --fail-under fact_recall=0.75,right_doc=0.86,abstain_f1=0.6 \
-		--fail-over false_abstentions=5,forbidden_rate=0
+		$(EVAL_ARGS) --fail-under fact_recall=0.80,right_doc=0.90,abstain_f1=0.62 \
+		--fail-over false_abstentions=4,forbidden_rate=0
+	$(BIN)/leerstad eval --dataset evals/datasets/blind-d.jsonl --out $(EVAL_OUT)/blind-d \
+		$(EVAL_ARGS) --fail-under fact_recall=0.79,right_doc=0.89,abstain_f1=0.84 \
+		--fail-over false_abstentions=3,forbidden_rate=0
+	$(BIN)/leerstad eval --dataset evals/datasets/blind-e.jsonl --out $(EVAL_OUT)/blind-e \
+		$(EVAL_ARGS) --fail-under fact_recall=0.67,right_doc=0.80,abstain_f1=0.64 \
+		--fail-over false_abstentions=4,forbidden_rate=0
 	$(BIN)/leerstad eval --dataset evals/datasets/blind.jsonl --out $(EVAL_OUT)/blind \
 		$(EVAL_ARGS) --baseline naive,naive-use \
 		--fail-under fact_recall=0.76,right_doc=0.88,abstain_f1=0.76 \
