@@ -190,6 +190,12 @@ def test_a_message_with_several_questions_gets_an_answer_per_part(
             "Kan een gemeente, waar al een bibliotheek is, lid worden?",
             ["Kan een gemeente, waar al een bibliotheek is, lid worden?"],
         ),
+        (
+            "Kunt u mij vertellen: (1) aan welke eisen we moeten voldoen, (2) of het iets kost, "
+            "en (3) wie de aanvraag mag doen?",
+            ["Aan welke eisen we moeten voldoen", "Of het iets kost", "Wie de aanvraag mag doen?"],
+        ),
+        ("Wij hebben kinderen van 0 tot 12. Wat kost het?", ["Wat kost het?"]),
     ],
 )
 def test_indirect_and_comma_joined_questions_are_parts_and_alternatives_stay_one(

@@ -42,16 +42,28 @@ _JOINED = re.compile(
 )
 # A clause that says why something is asked ("..., zodat wij hen kunnen bellen."), not what.
 _WHY = re.compile(r",\s*(?:zodat|omdat|want|so that|because)\b.*$", re.IGNORECASE)
-_SENTENCE = re.compile(r"(?<=[?!.])\s+|\n+|(?:^|\s)(?:\d+[.)]|[-*•])\s+")
+# Sentence ends, line breaks, and list marks at the start of a line ("1. ", "- ").
+_SENTENCE = re.compile(r"(?<=[?!.])\s+|\n+|(?m:^)\s*(?:\d+[.)]|[-*•])\s+")
+# Numbered items inside a sentence: "Kunt u vertellen: (1) aan welke voorwaarden ..., (2) of ..."
+_ITEM = re.compile(r"(?:^|\s)\(?(\d{1,2})[.)]\s+")
 
 
 def split_parts(message: str) -> tuple[list[str], str]:
     """The questions a message asks, in order, and its other sentences (the background: "Ik
-    werk bij een stichting.", or an instruction to the assistant). A message in which no
-    sentence asks anything is one question."""
-    sentences = [s.strip() for s in _SENTENCE.split(message) if s and s.strip()]
+    werk bij een stichting.", or an instruction to the assistant). Each item of a numbered list
+    (1, 2, 3, ...) is a question of its own, asked or not, and the sentence that introduces
+    the list is background. A message in which no sentence asks anything is one question."""
+    lead, items = _numbered(message)
+    sentences = [s.strip() for s in _SENTENCE.split(lead) if s and s.strip()]
     asked: list[str] = []
     background: list[str] = []
+    if items and sentences:
+        background.append(sentences.pop())  # "Kunt u mij vertellen:" introduces the list
+    for item in items:
+        first, *rest = [s.strip() for s in _SENTENCE.split(item) if s and s.strip()] or [""]
+        if re.search(r"\w", first):
+            asked.extend(_pieces(_item_question(first), least=1))
+        sentences.extend(rest)
     for sentence in sentences:
         indirect = _INDIRECT.search(sentence)
         if indirect and not _ASKS.match(sentence):
@@ -60,11 +72,37 @@ def split_parts(message: str) -> tuple[list[str], str]:
         elif not (sentence.endswith("?") or _ASKS.match(sentence)):
             background.append(sentence)
             continue
-        pieces = [_WHY.sub("", p).strip(" ,;") for p in _JOINED.split(sentence)]
-        asked.extend(p for p in pieces if len(re.findall(r"\w+", p)) >= 2)
+        asked.extend(_pieces(sentence))
     if not asked:
         return [message], ""
     return asked[:MAX_PARTS], " ".join(background)
+
+
+def _pieces(sentence: str, least: int = 2) -> list[str]:
+    """The questions one sentence asks ("Wat kost het, en wie moet het steunen?"), each of at
+    least ``least`` words, without a clause that says why it is asked."""
+    pieces = [_WHY.sub("", p).strip(" ,;") for p in _JOINED.split(sentence)]
+    return [p for p in pieces if len(re.findall(r"\w+", p)) >= least]
+
+
+def _numbered(message: str) -> tuple[str, list[str]]:
+    """The text before a numbered list (1, 2, 3, ... in order) and its items; the whole
+    message and no items when it has no such list ("kinderen tot 12. Wij ..." is none)."""
+    marks = list(_ITEM.finditer(message))
+    numbers = [int(m.group(1)) for m in marks]
+    if len(marks) < 2 or numbers != list(range(1, len(marks) + 1)):
+        return message, []
+    ends = [m.start() for m in marks[1:]] + [len(message)]
+    return message[: marks[0].start()], [
+        message[m.end() : e] for m, e in zip(marks, ends, strict=True)
+    ]
+
+
+def _item_question(item: str) -> str:
+    """A list item as a question: "of daar kosten aan verbonden zijn, en" -> "Of daar kosten
+    aan verbonden zijn"."""
+    text = re.sub(r"[\s,;]*(?:\ben\b|\band\b)?[\s,;]*$", "", item.strip())
+    return text[:1].upper() + text[1:]
 
 
 def join_answers(parts: Sequence[str], answers: Sequence[Answer], language: str) -> Answer:
