@@ -28,11 +28,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # From this many new chunks (estimated) an ingest encodes in a separate process: starting it
-# and loading the model there takes a few seconds, on the other core, while this process reads
-# the files. At 1k chunks that about breaks even, at 10k the ingest ran 14% faster
-# (docs/benchmarks.md). Smaller ingests (the test corpora, a few uploaded files) use the model
-# in this process, where it often is loaded already.
-PROCESS_FROM = 800
+# and loading the model there takes about 2.5 s, while this process reads and chunks the files.
+# Measured side by side (docs/benchmarks.md): at 1k chunks (estimated 1 040) the model in this
+# process was faster (0.54 of the encoder's speed against 0.50), at 2.7k (estimated 3 087) the
+# two were even (0.75 and 0.76), at 10k the worker was 14% faster. Smaller ingests (the test
+# corpora, a few uploaded files) use the model in this process, where it often is loaded already.
+PROCESS_FROM = 3000
 
 
 @dataclass(frozen=True)
