@@ -28,12 +28,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # From this many new chunks (estimated) an ingest encodes in a separate process: starting it
-# and loading the model there takes about 2.5 s, while this process reads and chunks the files.
-# Measured side by side (docs/benchmarks.md): at 1k chunks (estimated 1 040) the model in this
-# process was faster (0.54 of the encoder's speed against 0.50), at 2.7k (estimated 3 087) the
-# two were even (0.75 and 0.76), at 10k the worker was 14% faster. Smaller ingests (the test
-# corpora, a few uploaded files) use the model in this process, where it often is loaded already.
-PROCESS_FROM = 3000
+# and loading the model there takes about 1.5-2.5 s, while this process reads and chunks the
+# files. Measured side by side at 1k chunks (estimated 1 040; docs/benchmarks.md): the worker ran
+# at 0.59 of the encoder's speed against 0.53 with the model in this process when the shared
+# machine was calmer (load 1.2-1.4), and at 0.50 against 0.54 under more load (1.8); at 2.7k the
+# two were even under that load, at 10k the worker wins. Smaller ingests (the test corpora, a
+# few uploaded files) use the model in this process, where it often is loaded already.
+PROCESS_FROM = 800
 
 
 @dataclass(frozen=True)
