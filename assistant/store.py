@@ -103,10 +103,6 @@ def build_embeddings(settings: Settings) -> Embeddings:
     )
 
 
-def embedding_dimension(embeddings: Embeddings) -> int:
-    return len(embeddings.embed_query("dimensie"))
-
-
 def _persistent_client(settings: Settings) -> chromadb.ClientAPI:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -183,7 +179,8 @@ class IndexState:
     """What the collection records about itself, plus the documents from the catalog.
 
     ``complete`` is False while a first build or a rebuild is still writing; such a collection is
-    never served under the index's name.
+    never served under the index's name. ``embedding_dim`` is 0 until vectors are written: it is
+    learnt from them (see ``commit``), so a writer never loads the model just to know it.
     """
 
     embedding_model: str
@@ -386,9 +383,10 @@ def open_for_write(settings: Settings, rebuild: bool = False) -> Index:
         check_model(previous, settings)
         _search_as_configured(main)
         return Index(settings, client, main, previous)
-    dimension = embedding_dimension(build_embeddings(settings))
+    # The vector size is not known yet: learning it here would load the model in this process
+    # too, beside the worker process a large ingest encodes in (``commit`` reads it).
     start = previous.revision if previous else 0
-    state = IndexState(settings.embedding_model, dimension, start, {}, complete=False)
+    state = IndexState(settings.embedding_model, 0, start, {}, complete=False)
     staged = client.create_collection(
         staging_name(settings),
         metadata={**state.to_metadata(), **_build_marks()},
@@ -456,11 +454,24 @@ def commit(
     catalog.put(collection_id, records)
     documents = {k: v for k, v in index.state.documents.items() if k not in removed}
     documents.update(records)
-    state = replace(index.state, revision=revision, documents=documents, complete=True)
+    dimension = index.state.embedding_dim or stored_dimension(index.collection)
+    state = replace(
+        index.state,
+        embedding_dim=dimension,
+        revision=revision,
+        documents=documents,
+        complete=True,
+    )
     index.collection.modify(metadata=state.to_metadata())
     if index.collection.name == staging_name(index.settings):
         _publish(index.client, index.settings, index.collection)
     return Index(index.settings, index.client, index.collection, state)
+
+
+def stored_dimension(collection: chromadb.Collection) -> int:
+    """The size of the vectors in ``collection`` (0 while it holds none)."""
+    got = collection.get(limit=1, include=["embeddings"])["embeddings"]
+    return 0 if got is None or len(got) == 0 else len(got[0])
 
 
 def _publish(client: chromadb.ClientAPI, settings: Settings, staged: chromadb.Collection) -> None:

@@ -60,6 +60,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         type=Path,
         help="map met een andere checkout: ook diens inlezen meten, in dezelfde run ernaast",
     )
+    p.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="zoveel keer inlezen per grootte, afwisselend met --baseline; de mediaan telt",
+    )
     p.add_argument("--out", type=Path, help="schrijf het JSON-resultaat ook naar dit bestand")
 
 
@@ -85,6 +91,7 @@ def options(args: argparse.Namespace) -> Options:
         naive_max_chunks=args.naive_max,
         ingest_only=args.ingest_only,
         baseline=args.baseline.resolve() if args.baseline else None,
+        repeat=max(1, args.repeat),
     )
 
 

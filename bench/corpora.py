@@ -14,8 +14,9 @@ from assistant.settings import Settings
 from ingest.chunk import chunk_document
 from ingest.load import discover, load_document
 
-# "seed" is corpus/ + corpus-extra alone; "tiny" is for the smoke test.
-SIZES = {"seed": 0, "tiny": 100, "1k": 1_000, "10k": 10_000, "100k": 100_000}
+# "seed" is corpus/ + corpus-extra alone; "tiny" is for the smoke test; "3k" sits between the
+# sizes where an ingest encodes in this process and in a worker (ingest/encoder.py).
+SIZES = {"seed": 0, "tiny": 100, "1k": 1_000, "3k": 3_000, "10k": 10_000, "100k": 100_000}
 # Made-up municipality names: the variants must not claim facts about real places.
 PLACES = [
     "Aldewerf",

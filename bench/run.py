@@ -40,6 +40,7 @@ class Options:
     reuse_cache_from: int = 50_000  # sizes from here embed through the shared cache
     ingest_only: bool = False  # only the ingest and the encoder around it
     baseline: Path | None = None  # another checkout whose ingest is measured beside this one
+    repeat: int = 1  # ingests per size (alternating with the baseline's): the median is reported
     settings: Settings = field(default_factory=Settings.from_env)
 
 
@@ -171,25 +172,49 @@ def ingest_beside_encoder(
     }
 
 
+def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The figures of the run with the median ingest / encoder ratio, and every run's ratio
+    (in the order they ran)."""
+    ranked = sorted(runs, key=lambda r: r["ingest_vs_raw_encode"])
+    ratios = [r["ingest_vs_raw_encode"] for r in runs]
+    return {**ranked[(len(ranked) - 1) // 2], "ingest_vs_raw_encode_runs": ratios}
+
+
+def ingests(
+    name: str, opts: Options, corpus: Corpus, texts: list[str], result: dict[str, Any]
+) -> Settings:
+    """``opts.repeat`` ingests beside the encoder, each followed by the baseline's when there is
+    one (so the two alternate); their median figures go into ``result``. Returns the settings
+    of the last ingest's index, for the measurements that read it."""
+    cold = result["embedding_cache"] == "cold"
+    mine: list[dict[str, Any]] = []
+    base: list[dict[str, Any]] = []
+    for n in range(opts.repeat):
+        note(f"{name}: {corpus.chunks} chunks; encoder, ingest, encoder ({n + 1}/{opts.repeat})")
+        settings = fresh_settings(opts, name, cold_cache=cold)
+        mine.append(ingest_beside_encoder(settings, corpus, texts))
+        if opts.baseline is not None and cold:  # with cached vectors no encoder to match
+            note(f"{name}: the same with the ingest of {opts.baseline}")
+            other = fresh_settings(opts, f"{name}-baseline", cold_cache=cold)
+            base.append(ingest_beside_encoder(other, corpus, texts, opts.baseline))
+    result.update(median_run(mine))
+    if base:
+        result.update({f"baseline_{k}": v for k, v in median_run(base).items()})
+    return settings
+
+
 def measure_size(name: str, opts: Options, examples: list[Example]) -> dict[str, Any]:
     """Every figure for one corpus size, with the settings' default encoder."""
     corpus = build(name, opts.work, ROOT, opts.shared, opts.settings)
     cold = corpus.chunks < opts.reuse_cache_from
-    settings = fresh_settings(opts, name, cold_cache=cold)
-    texts = embedding_texts(corpus.folder, settings, opts.encode_sample)
+    texts = embedding_texts(corpus.folder, opts.settings, opts.encode_sample)
     result: dict[str, Any] = {
         "size": name,
         "documents": corpus.documents,
         "raw_encode_sample": len(texts),
         "embedding_cache": "cold" if cold else "shared (may be warm)",
     }
-    note(f"{name}: {corpus.chunks} chunks; encoder, ingest, encoder")
-    result.update(ingest_beside_encoder(settings, corpus, texts))
-    if opts.baseline is not None and cold:  # with cached vectors there is no encoder to match
-        note(f"{name}: the same with the ingest of {opts.baseline}")
-        base = fresh_settings(opts, f"{name}-baseline", cold_cache=cold)
-        figures = ingest_beside_encoder(base, corpus, texts, opts.baseline)
-        result.update({f"baseline_{k}": v for k, v in figures.items()})
+    settings = ingests(name, opts, corpus, texts, result)
     if opts.ingest_only:
         return result
     note(f"{name}: ingested in {result['ingest_s']} s; re-ingest unchanged and 1% changed")

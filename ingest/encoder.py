@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -27,10 +28,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # From this many new chunks (estimated) an ingest encodes in a separate process: starting it
-# and loading the model there takes a few seconds, on the other core, while this process reads
-# the files. At 1k chunks that about breaks even, at 10k the ingest ran 14% faster
-# (docs/benchmarks.md). Smaller ingests (the test corpora, a few uploaded files) use the model
-# in this process, where it often is loaded already.
+# and loading the model there takes about 1.5-2.5 s, while this process reads and chunks the
+# files. Measured side by side at 1k chunks (estimated 1 040; docs/benchmarks.md): the worker ran
+# at 0.59 of the encoder's speed against 0.53 with the model in this process when the shared
+# machine was calmer (load 1.2-1.4), and at 0.50 against 0.54 under more load (1.8); at 2.7k the
+# two were even under that load, at 10k the worker wins. Smaller ingests (the test corpora, a
+# few uploaded files) use the model in this process, where it often is loaded already.
 PROCESS_FROM = 800
 
 
@@ -69,6 +72,9 @@ class LocalEncoder:
             future.set_exception(e)
         return future
 
+    def finish(self) -> None:
+        """Nothing to stop."""
+
     def close(self, cancel: bool = False) -> None:
         """Nothing to stop."""
 
@@ -84,6 +90,7 @@ class ProcessEncoder:
         # would copy in whatever state they are in.
         self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
         self._pool.submit(encode, settings, [])  # warm-up: load the model meanwhile
+        self._ending: threading.Thread | None = None
 
     def submit(self, texts: list[str]) -> Future[Encoded]:
         try:
@@ -91,10 +98,20 @@ class ProcessEncoder:
         except BrokenProcessPool as e:
             raise lost(e) from e
 
+    def finish(self) -> None:
+        """Nothing more will be submitted: the worker ends after its last batch, while the
+        caller writes that batch (ending a process takes a few tenths of a second)."""
+        if self._ending is None:
+            self._ending = threading.Thread(target=self._pool.shutdown, daemon=True)
+            self._ending.start()
+
     def close(self, cancel: bool = False) -> None:
-        """Stop the worker after what was submitted, or (``cancel``) after its current batch
-        (at most ``BATCH`` texts: seconds); returns when it has ended."""
-        self._pool.shutdown(wait=True, cancel_futures=cancel)
+        """Stop the worker after what was submitted, or (``cancel``, before ``finish``) after
+        its current batch (at most ``BATCH`` texts: seconds); returns when it has ended."""
+        if self._ending is None:
+            self._pool.shutdown(wait=True, cancel_futures=cancel)
+        else:
+            self._ending.join()
 
 
 def result(future: Future[Encoded]) -> Encoded:
@@ -156,6 +173,11 @@ class Encoding:
         self.start(self.estimated_chunks)
         assert self._encoder is not None
         return self._encoder.submit(texts)
+
+    def finish(self) -> None:
+        """The last batch was submitted (see ``ProcessEncoder.finish``)."""
+        if self._encoder is not None:
+            self._encoder.finish()
 
     def close(self, cancel: bool = False) -> None:
         if self._encoder is not None:

@@ -14,8 +14,10 @@ import numpy as np
 import pytest
 
 from assistant import Assistant
+from assistant.embeddings import UniversalSentenceEncoder
+from assistant.errors import EmbeddingModelError
 from assistant.settings import Settings
-from assistant.store import open_client
+from assistant.store import open_client, read_state
 from ingest import ingest_paths
 from ingest.encoder import LocalEncoder, ProcessEncoder, result
 from ingest.errors import EncoderLostError
@@ -64,6 +66,63 @@ def test_a_build_encoded_in_a_worker_process_equals_one_encoded_here(
     assert all(np.allclose(a[i], b[i], atol=1e-6) for i in a)
     assert "niet vereist" in Assistant(there).answer(QUESTION).text
     assert multiprocessing.active_children() == []  # the worker has ended
+
+
+def test_a_build_encoded_in_a_worker_loads_the_model_only_there(
+    corpus_copy: Path, tmp_path: Path, in_a_process: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import assistant.store
+    import ingest.encoder
+
+    built: list[int] = []
+
+    class Counted(UniversalSentenceEncoder):
+        """The real model, counting how often this process constructs it."""
+
+        def __init__(self, threads: int = 2) -> None:
+            built.append(threads)
+            super().__init__(threads)
+
+    monkeypatch.setattr(assistant.store, "UniversalSentenceEncoder", Counted)
+    # Another batch size than the session's, so no model this process built before is reused.
+    there = Settings(data_dir=tmp_path / "there", corpus_dir=corpus_copy, embedding_batch_size=17)
+
+    summary = ingest_paths([corpus_copy], there, progress=False)
+
+    assert summary.computed == summary.chunks > 8  # the worker embedded every chunk...
+    assert built == []  # ...and this process never loaded the model beside it
+    state = read_state(open_client(there), there.collection)
+    assert state is not None and state.embedding_dim == 512  # learnt from the vectors
+    # The count is real: the same ingest with the model in this process loads it here, once.
+    monkeypatch.setattr(ingest.encoder, "PROCESS_FROM", 10**9)
+    ingest_paths([corpus_copy], there.with_(data_dir=tmp_path / "here"), progress=False)
+    assert len(built) == 1
+
+
+@pytest.mark.parametrize("process_from", [0, 10**9], ids=["worker", "here"])
+def test_an_unavailable_model_fails_the_rebuild_clearly_and_keeps_the_old_index(
+    corpus_copy: Path,
+    fresh_settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    process_from: int,
+) -> None:
+    import huggingface_hub.constants
+
+    import ingest.encoder
+
+    ingest_paths([corpus_copy], fresh_settings, progress=False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # inherited by the worker process
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    monkeypatch.setattr(ingest.encoder, "PROCESS_FROM", process_from)
+    missing = fresh_settings.with_(embedding_model="leerstad-test/bestaat-niet")
+
+    with pytest.raises(EmbeddingModelError) as info:
+        ingest_paths([corpus_copy], missing, rebuild=True, progress=False)
+
+    assert "'leerstad-test/bestaat-niet'" in str(info.value)
+    assert "LEERSTAD_EMBEDDING_MODEL" in str(info.value)  # the fix is named
+    assert multiprocessing.active_children() == []
+    assert "niet vereist" in Assistant(fresh_settings).answer(QUESTION).text
 
 
 def fail_in_chunking(monkeypatch: pytest.MonkeyPatch) -> None:
