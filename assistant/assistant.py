@@ -148,7 +148,7 @@ class Assistant:
         standalone = self._standalone(question, turns or opening)
         timings["rewrite_ms"] = (time.perf_counter() - t) * 1000
         if standalone != question:  # a follow-up: about what the conversation is about
-            scope = opening and not background
+            scope = bool(opening) and not background
             topic |= self._scope(retriever) if scope else self._topic(turns or opening, retriever)
         passages, search_timings = retriever.search(standalone, topic)
         timings.update(search_timings)
