@@ -196,6 +196,10 @@ def test_a_message_with_several_questions_gets_an_answer_per_part(
             ["Aan welke eisen we moeten voldoen", "Of het iets kost", "Wie de aanvraag mag doen?"],
         ),
         ("Wij hebben kinderen van 0 tot 12. Wat kost het?", ["Wat kost het?"]),
+        (
+            "Wat kost het? Verder wil ik weten: (1) wie het steunt, (2) welke steden lid zijn?",
+            ["Wat kost het?", "Wie het steunt", "Welke steden lid zijn?"],
+        ),
     ],
 )
 def test_indirect_and_comma_joined_questions_are_parts_and_alternatives_stay_one(

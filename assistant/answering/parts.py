@@ -54,17 +54,19 @@ def split_parts(message: str) -> tuple[list[str], str]:
     (1, 2, 3, ...) is a question of its own, asked or not, and the sentence that introduces
     the list is background. A message in which no sentence asks anything is one question."""
     lead, items = _numbered(message)
-    sentences = [s.strip() for s in _SENTENCE.split(lead) if s and s.strip()]
     asked: list[str] = []
     background: list[str] = []
-    if items and sentences:
-        background.append(sentences.pop())  # "Kunt u mij vertellen:" introduces the list
+    # In order: the sentences before the list, then each item (True) with what follows it.
+    segments = [(s, False) for s in _sentences(lead)]
+    if items and segments:
+        background.append(segments.pop()[0])  # "Kunt u mij vertellen:" introduces the list
     for item in items:
-        first, *rest = [s.strip() for s in _SENTENCE.split(item) if s and s.strip()] or [""]
-        if re.search(r"\w", first):
-            asked.extend(_pieces(_item_question(first), least=1))
-        sentences.extend(rest)
-    for sentence in sentences:
+        first, *rest = _sentences(item) or [""]
+        segments += [(first, True), *((s, False) for s in rest)]
+    for sentence, is_item in segments:
+        if is_item:
+            asked.extend(_pieces(_item_question(sentence), least=1))
+            continue
         indirect = _INDIRECT.search(sentence)
         if indirect and not _ASKS.match(sentence):
             rest = sentence[indirect.end() :]  # "wat het lidmaatschap kost."
@@ -76,6 +78,10 @@ def split_parts(message: str) -> tuple[list[str], str]:
     if not asked:
         return [message], ""
     return asked[:MAX_PARTS], " ".join(background)
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
 
 
 def _pieces(sentence: str, least: int = 2) -> list[str]:
