@@ -201,7 +201,7 @@ class Assistant:
         (``Settings.topics``)."""
         if background:
             return (Turn(background),) if self.vocabulary.is_followup(question) else ()
-        if self.settings.topics and len(self.vocabulary.content_tokens(question)) <= 1:
+        if self.settings.topics and self.vocabulary.names_little(question):
             return (Turn(self.settings.topics),)
         return ()
 

@@ -265,6 +265,10 @@ class Vocabulary:
             return True
         if any(t in self.followup_words for t in tokens):
             return True
+        return self.names_little(text)
+
+    def names_little(self, text: str) -> bool:
+        """Whether ``text`` names at most one thing ("Wie is de contactpersoon?")."""
         return len(self.content_tokens(text)) <= 1
 
 
