@@ -9,6 +9,7 @@ from dataclasses import replace
 from assistant.citations import CITATION
 from assistant.messages import messages_for
 from assistant.records import Answer, Source
+from assistant.text.sentences import LIST_MARK
 
 MAX_PARTS = 6
 # Words a (Dutch or English) question starts with; a sentence that starts with one asks
@@ -43,7 +44,7 @@ _JOINED = re.compile(
 # A clause that says why something is asked ("..., zodat wij hen kunnen bellen."), not what.
 _WHY = re.compile(r",\s*(?:zodat|omdat|want|so that|because)\b.*$", re.IGNORECASE)
 # Sentence ends, line breaks, and list marks at the start of a line ("1. ", "- ").
-_SENTENCE = re.compile(r"(?<=[?!.])\s+|\n+|(?m:^)\s*(?:\d+[.)]|[-*•])\s+")
+_SENTENCE = re.compile(rf"(?<=[?!.])\s+|\n+|(?m:^)\s*{LIST_MARK}\s+")
 # Numbered items inside a sentence: "Kunt u vertellen: (1) aan welke voorwaarden ..., (2) of ..."
 _ITEM = re.compile(r"(?:^|\s)\(?(\d{1,2})[.)]\s+")
 
@@ -69,8 +70,7 @@ def split_parts(message: str) -> tuple[list[str], str]:
             continue
         indirect = _INDIRECT.search(sentence)
         if indirect and not _ASKS.match(sentence):
-            rest = sentence[indirect.end() :]  # "wat het lidmaatschap kost."
-            sentence = rest[:1].upper() + rest[1:]
+            sentence = _capitalised(sentence[indirect.end() :])  # "Wat het lidmaatschap kost."
         elif not (sentence.endswith("?") or _ASKS.match(sentence)):
             background.append(sentence)
             continue
@@ -107,7 +107,10 @@ def _numbered(message: str) -> tuple[str, list[str]]:
 def _item_question(item: str) -> str:
     """A list item as a question: "of daar kosten aan verbonden zijn, en" -> "Of daar kosten
     aan verbonden zijn"."""
-    text = re.sub(r"[\s,;]*(?:\ben\b|\band\b)?[\s,;]*$", "", item.strip())
+    return _capitalised(re.sub(r"[\s,;]*(?:\ben\b|\band\b)?[\s,;]*$", "", item.strip()))
+
+
+def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from assistant.limits import MAX_HISTORY_TURNS, MAX_SOURCE_IDS_PER_TURN, MAX_TURN_CHARS
 from assistant.records import Turn
 from assistant.text.analysis import stopwords, words
+from assistant.text.sentences import LIST_MARK
 from assistant.text.vocabulary import Vocabulary
 
 MAX_CONTEXT_TURNS = 2
@@ -20,7 +21,7 @@ _ORDINAL_REFERENCE = re.compile(
     rf"\b(?:die|de|het|dat|deze|dit|that|the|this)\s+({'|'.join(_ORDINALS)})(?:\s+one)?\b",
     re.IGNORECASE,
 )
-_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+(.+)$", re.MULTILINE)
+_LIST_ITEM = re.compile(rf"^\s*{LIST_MARK}\s+(.+)$", re.MULTILINE)
 # A name, with a number and a note: "Den Bosch", "Global Goal 4 (onderwijs)".
 _NAME = r"[A-Z][\w’'-]*(?:\s+(?:[A-Z][\w’'-]*|\d+))*(?:\s+\([^)]*\))?"
 # Names in a row: "Den Bosch en Groningen", "Utrecht, Zwolle and Delft".

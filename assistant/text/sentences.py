@@ -6,6 +6,9 @@ import threading
 from functools import lru_cache
 from typing import Any
 
+# A list item's mark at the start of a line: "1. ", "2) ", "- ", "* ", "• ".
+LIST_MARK = r"(?:\d+[.)]|[-*•])"
+
 _local = threading.local()
 
 
