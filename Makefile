@@ -42,27 +42,23 @@ format: install
 # false_abstentions: at most 5% of each set's answerable questions.
 EVAL_ARGS = --extra-corpus $(SHARED)/corpus-extra --no-progress --export ragas
 CORE = --fail-under fact_recall=0.85,right_doc=0.95,abstain_recall=0.85
+EVAL_SETS = dev holdout blind-a blind-c blind-d blind-e blind
+GATE_dev = $(CORE) --fail-over false_abstentions=4,forbidden_rate=0
+GATE_holdout = $(CORE) --fail-over false_abstentions=1,forbidden_rate=0
+GATE_blind-a = --fail-under fact_recall=0.82,right_doc=0.92,abstain_f1=0.8 \
+	--fail-over false_abstentions=2,forbidden_rate=0
+GATE_blind-c = --fail-under fact_recall=0.80,right_doc=0.90,abstain_f1=0.62 \
+	--fail-over false_abstentions=4,forbidden_rate=0
+GATE_blind-d = --fail-under fact_recall=0.79,right_doc=0.89,abstain_f1=0.84 \
+	--fail-over false_abstentions=3,forbidden_rate=0
+GATE_blind-e = --fail-under fact_recall=0.67,right_doc=0.80,abstain_f1=0.64 \
+	--fail-over false_abstentions=4,forbidden_rate=0
+GATE_blind = --baseline naive,naive-use --fail-under fact_recall=0.76,right_doc=0.88,abstain_f1=0.76 \
+	--fail-over false_abstentions=2,forbidden_rate=0
+# One command per set, in order; the first that fails its gate stops the rest.
 eval: install
-	$(BIN)/leerstad eval --dataset evals/datasets/dev.jsonl --out $(EVAL_OUT)/dev $(EVAL_ARGS) \
-		$(CORE) --fail-over false_abstentions=4,forbidden_rate=0
-	$(BIN)/leerstad eval --dataset evals/datasets/holdout.jsonl --out $(EVAL_OUT)/holdout \
-		$(EVAL_ARGS) $(CORE) --fail-over false_abstentions=1,forbidden_rate=0
-	$(BIN)/leerstad eval --dataset evals/datasets/blind-a.jsonl --out $(EVAL_OUT)/blind-a \
-		$(EVAL_ARGS) --fail-under fact_recall=0.82,right_doc=0.92,abstain_f1=0.8 \
-		--fail-over false_abstentions=2,forbidden_rate=0
-	$(BIN)/leerstad eval --dataset evals/datasets/blind-c.jsonl --out $(EVAL_OUT)/blind-c \
-		$(EVAL_ARGS) --fail-under fact_recall=0.80,right_doc=0.90,abstain_f1=0.62 \
-		--fail-over false_abstentions=4,forbidden_rate=0
-	$(BIN)/leerstad eval --dataset evals/datasets/blind-d.jsonl --out $(EVAL_OUT)/blind-d \
-		$(EVAL_ARGS) --fail-under fact_recall=0.79,right_doc=0.89,abstain_f1=0.84 \
-		--fail-over false_abstentions=3,forbidden_rate=0
-	$(BIN)/leerstad eval --dataset evals/datasets/blind-e.jsonl --out $(EVAL_OUT)/blind-e \
-		$(EVAL_ARGS) --fail-under fact_recall=0.67,right_doc=0.80,abstain_f1=0.64 \
-		--fail-over false_abstentions=4,forbidden_rate=0
-	$(BIN)/leerstad eval --dataset evals/datasets/blind.jsonl --out $(EVAL_OUT)/blind \
-		$(EVAL_ARGS) --baseline naive,naive-use \
-		--fail-under fact_recall=0.76,right_doc=0.88,abstain_f1=0.76 \
-		--fail-over false_abstentions=2,forbidden_rate=0
+	$(foreach s,$(EVAL_SETS),$(BIN)/leerstad eval --dataset evals/datasets/$(s).jsonl \
+		--out $(EVAL_OUT)/$(s) $(EVAL_ARGS) $(GATE_$(s)) &&) true
 
 # Refit the answer model (assistant/data/answer_model.json) on the dev sets, 5-fold CV.
 fit: install
