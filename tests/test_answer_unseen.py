@@ -29,6 +29,7 @@ def converse(assistant: Assistant, questions: Sequence[str]) -> Answer:
     [
         "welke gemeentes in nederland doen al mee als learning city",
         "Zijn er Nederlandse steden die al bij dat UNESCO-netwerk horen?",
+        "Welke gemeenten zijn al lid van het netwerk?",
     ],
 )
 def test_member_cities_are_named(mixed_assistant: Assistant, question: str) -> None:
@@ -142,6 +143,25 @@ def test_other_applicants_are_told_the_council_must_support_it(
     assert "niet-overheidspartijen" in answer.text
     assert "gemeentebestuur" in answer.text
     assert not answer.text.startswith("Nee")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Mogen de musea in onze stad de aanvraag doen?",
+        "Kan een museum zich ook aanmelden voor het netwerk?",
+        "Can a library apply to join?",
+    ],
+)
+def test_a_kind_of_organisation_is_answered_by_what_holds_for_all_of_them(
+    mixed_assistant: Assistant, question: str
+) -> None:
+    # The text says niet-overheidspartijen may apply with the council's support; a library or
+    # a museum is one, in words the text does not use (vocabulary.yaml's synonyms).
+    answer = mixed_assistant.answer(question)
+    assert not answer.abstained, answer.text
+    assert "niet-overheidspartijen" in answer.text
+    assert "gemeentebestuur" in answer.text
 
 
 def test_a_message_with_several_questions_gets_an_answer_per_part(
