@@ -309,3 +309,14 @@ def test_an_english_message_of_two_questions_says_once_that_the_sources_are_dutc
     assert answer.text.count(ENGLISH.quoting) == 1
     assert answer.text.count("**") == 4  # both parts, each answered
     assert "niet vereist" in answer.text
+
+
+def test_an_organisation_named_in_english_finds_its_dutch_name(
+    mixed_assistant: Assistant,
+) -> None:
+    # The sources say "VNG"; people writing English spell the association out.
+    answer = mixed_assistant.answer(
+        "What did the Association of Netherlands Municipalities make for child centres?"
+    )
+    assert not answer.abstained, answer.text
+    assert "De VNG heeft een handreiking uitgewerkt" in answer.text
