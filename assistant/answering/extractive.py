@@ -154,7 +154,8 @@ class ExtractiveBackend:
     def _select(self, scored: list[Scored]) -> list[Candidate]:
         """The best sentence and those nearly as likely to answer (the fitted share of its
         chance), as the fit chose that share; each passage's sentences in reading order, the
-        best's passage first."""
+        best's passage first, or the passage of a sentence in the form the question prefers
+        (the names for "Welke steden ...?")."""
         best = scored[0]
         floor = self.model.ratio * best.chance
         chosen = [best.candidate]
@@ -166,7 +167,7 @@ class ExtractiveBackend:
                 continue
             chosen.append(c)
         first: dict[str, int] = {}
-        for c in chosen:
+        for c in sorted(chosen, key=lambda c: not c.feature("preferred")):
             first.setdefault(c.passage.chunk.chunk_id, len(first))
         return sorted(chosen, key=lambda c: (first[c.passage.chunk.chunk_id], c.position))
 
