@@ -151,6 +151,9 @@ class Assistant:
             scope = bool(opening) and not background
             topic |= self._scope(retriever) if scope else self._topic(turns or opening, retriever)
         passages, search_timings = retriever.search(standalone, topic)
+        asked = self.vocabulary.answer_type(question)
+        if asked is not None and asked.pointer:
+            passages = retriever.with_pointers(passages, asked.pattern)
         timings.update(search_timings)
         request = Request(
             question=question,

@@ -320,12 +320,13 @@ def test_an_english_message_of_two_questions_says_once_that_the_sources_are_dutc
     assert "niet vereist" in answer.text
 
 
-def test_an_organisation_named_in_english_finds_its_dutch_name(
+def test_a_question_for_a_web_address_gets_the_document_s_own(
     mixed_assistant: Assistant,
 ) -> None:
-    # The sources say "VNG"; people writing English spell the association out.
+    # The passage with the address shares no word with the question; its document does.
     answer = mixed_assistant.answer(
-        "What did the Association of Netherlands Municipalities make for child centres?"
+        "Is er een website waar ik als ouder meer kan lezen over die centra waar opvang en "
+        "onderwijs voor kinderen samenkomen?"
     )
     assert not answer.abstained, answer.text
-    assert "De VNG heeft een handreiking uitgewerkt" in answer.text
+    assert "www.kindcentra2020.nl" in answer.text.split("[1]")[0]

@@ -3,6 +3,7 @@ finds the expected sources, and a search after an ingest uses the new index and 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -101,3 +102,23 @@ def test_a_search_after_an_ingest_uses_the_new_index(
 
     assert again[0].chunk.chunk_id == passages[0].chunk.chunk_id
     assert "zondag" in again[0].chunk.text
+
+
+def test_a_pointer_the_passages_lack_is_read_from_their_documents(
+    mixed_assistant: Assistant,
+) -> None:
+    retriever = mixed_assistant.retriever
+    web = re.compile(r"(www\.|https?://)\S+")
+    passages, _ = retriever.search("Voor welke leeftijd zijn integrale kindcentra bedoeld?")
+    assert passages[0].chunk.doc_id == "integrale-kindcentra"
+    without = [p for p in passages if not web.search(p.chunk.text)]
+    with_pointer = retriever.with_pointers(without, web)
+    added = [p for p in with_pointer if p not in without]
+    assert [p.chunk.doc_id for p in added][:1] == ["integrale-kindcentra"]
+    assert "www.kindcentra2020.nl" in added[0].chunk.text
+    # Right after its document's best passage, ranked as that passage.
+    at = with_pointer.index(added[0])
+    assert with_pointer[at - 1].chunk.doc_id == "integrale-kindcentra"
+    assert added[0].score == with_pointer[at - 1].score
+    # Passages that already hold one are returned as they are.
+    assert retriever.with_pointers(with_pointer, web) == with_pointer

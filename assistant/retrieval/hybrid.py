@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -47,6 +48,9 @@ def fuse(rankings: list[list[str]], k: int) -> dict[str, float]:
 # A follow-up is most likely about the document the conversation was about; less than what
 # one more concept of the question adds, so a question on something else still moves on.
 TOPIC_BONUS = 0.2
+
+# How many of the best documents are read for a pointer the passages lack (see with_pointers).
+POINTER_DOCUMENTS = 2
 
 # Chunks a retriever keeps in memory (a few MB): one answer searches a question more than once
 # (parts, the previous question of a follow-up), and questions keep coming back to the same
@@ -102,6 +106,37 @@ class HybridRetriever(BaseRetriever):
         passages = self._rerank(query, best, chunks, dense, keyword_scores, topic)
         timings["rerank_ms"] = (time.perf_counter() - t) * 1000
         return passages[: self.settings.top_k], timings
+
+    def with_pointers(self, passages: list[Passage], pattern: re.Pattern[str]) -> list[Passage]:
+        """The passages, and when none of them has what the question asks for where to go (a
+        web address, an e-mail address: ``pattern``), the passages of the best documents that
+        do, each right after its document's best passage. A document names its pointer once,
+        in words of its own ("Meer informatie: www..."), which the question seldom shares."""
+        if not passages or any(pattern.search(p.chunk.text) for p in passages):
+            return passages
+        documents = list(dict.fromkeys(p.chunk.doc_id for p in passages))[:POINTER_DOCUMENTS]
+        got = self.collection.get(
+            where={"doc_id": {"$in": documents}}, include=["documents", "metadatas"]
+        )
+        found = [
+            chunk_from(chunk_id, text, meta)
+            for chunk_id, text, meta in zip(
+                got["ids"], got["documents"], got["metadatas"], strict=True
+            )
+            if pattern.search(text)
+        ]
+        have = {p.chunk.content_hash for p in passages}
+        pointers: dict[str, Chunk] = {}
+        for chunk in sorted(found, key=lambda c: c.start):  # a document's first pointer
+            if chunk.content_hash not in have:
+                pointers.setdefault(chunk.doc_id, chunk)
+        out: list[Passage] = []
+        for passage in passages:
+            out.append(passage)
+            pointer = pointers.pop(passage.chunk.doc_id, None)
+            if pointer is not None:
+                out.append(Passage(pointer, passage.score, None, None))
+        return out
 
     def _dense(self, vector: list[float]) -> dict[str, float]:
         """Chunk id -> cosine similarity of the nearest chunks, nearest first (what LangChain's

@@ -31,6 +31,7 @@ class AnswerType:
     counted: str | None = None  # for counts: the stem of what is counted
     about_cue: bool = False  # the answer must be about the cue word ("subsidie"), too
     counts: bool = False  # the answer is a number of what the question names after "hoeveel"
+    pointer: bool = False  # the answer says where to go (a web address, an e-mail address)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class Vocabulary:
                         re.compile(spec["pattern"], re.IGNORECASE),
                         about_cue=bool(spec.get("about_cue", False)),
                         counts=bool(spec.get("counts", False)),
+                        pointer=bool(spec.get("pointer", False)),
                     ),
                 )
                 for name, spec in data["answer_types"].items()
