@@ -232,8 +232,13 @@ class Vocabulary:
         return [p for cues, p in self.preferences if any(self._matches(c, plain) for c in cues)]
 
     def _counted(self, plain: str) -> str | None:
-        """What a "hoeveel ..." question counts ("steden" in "hoeveel steden ..."), as a stem."""
-        match = re.search(r"\b(?:hoeveel|how many|aantal)\s+([a-z][a-z-]*)", plain)
+        """What a "hoeveel ..." question counts ("steden" in "hoeveel steden ..." and in
+        "hoeveel van die steden ..."), as a stem."""
+        match = re.search(
+            r"\b(?:hoeveel|how many|aantal)\s+"
+            r"(?:(?:van|of)\s+(?:de|die|deze|het|the|those|these)\s+)?([a-z][a-z-]*)",
+            plain,
+        )
         tokens = self.content_tokens(match.group(1)) if match else []
         return tokens[0] if tokens else None
 
