@@ -140,9 +140,11 @@ def test_an_ordinal_follow_up_is_about_the_item_the_answer_listed(
         ["Welke Nederlandse steden zijn Learning City?", "hoeveel inwoners heeft die tweede?"],
         # A count "van die centra" counts centres: the "4" of Global Goal 4 is no answer.
         ["Wat is een kindcentrum?", "Hoeveel van die centra heeft ons land op dit moment?"],
+        # "Wanneer en waar" asks for a date too.
+        ["Wanneer en waar vindt de eerstvolgende conferentie van de lerende steden plaats?"],
     ],
 )
-def test_a_follow_up_that_drifts_off_the_sources_is_refused(
+def test_a_question_that_drifts_off_the_sources_is_refused(
     mixed_assistant: Assistant, questions: list[str]
 ) -> None:
     answer = converse(mixed_assistant, questions)
@@ -235,6 +237,11 @@ def test_a_message_with_several_questions_gets_an_answer_per_part(
         (
             "Wat kost het? Verder wil ik weten: (1) wie het steunt, (2) welke steden lid zijn?",
             ["Wat kost het?", "Wie het steunt", "Welke steden lid zijn?"],
+        ),
+        # Two question words joined ask one thing; the date asked for stays with it.
+        (
+            "Wanneer en waar is de volgende bijeenkomst, en wat kost die?",
+            ["Wanneer en waar is de volgende bijeenkomst", "wat kost die?"],
         ),
     ],
 )

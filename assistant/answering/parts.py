@@ -41,6 +41,8 @@ _JOINED = re.compile(
     rf"|,\s*(?=(?:(?:{_PREPOSITION})\s+)?(?:{_WH})\b)",
     re.IGNORECASE,
 )
+# A piece that is only a question word: "Wanneer" in "Wanneer en waar is ...?".
+_ONLY_ASKS = re.compile(rf"^\W*(?:{QUESTION_START})\W*$", re.IGNORECASE)
 # A clause that says why something is asked ("..., zodat wij hen kunnen bellen."), not what.
 _WHY = re.compile(r",\s*(?:zodat|omdat|want|so that|because)\b.*$", re.IGNORECASE)
 # Sentence ends, line breaks, and list marks at the start of a line ("1. ", "- ").
@@ -87,7 +89,14 @@ def _sentences(text: str) -> list[str]:
 def _pieces(sentence: str, least: int = 2) -> list[str]:
     """The questions one sentence asks ("Wat kost het, en wie moet het steunen?"), each of at
     least ``least`` words, without a clause that says why it is asked."""
-    pieces = [_WHY.sub("", p).strip(" ,;") for p in _JOINED.split(sentence)]
+    spans, start = [], 0
+    for join in _JOINED.finditer(sentence):
+        # "Wanneer en waar is ...?" asks one thing, with two question words.
+        if not _ONLY_ASKS.match(sentence[start : join.start()]):
+            spans.append(sentence[start : join.start()])
+            start = join.end()
+    spans.append(sentence[start:])
+    pieces = [_WHY.sub("", p).strip(" ,;") for p in spans]
     return [p for p in pieces if len(re.findall(r"\w+", p)) >= least]
 
 
