@@ -54,6 +54,8 @@ def test_the_passage_that_names_the_members_comes_first(mixed_assistant: Assista
         "Gaat het zaterdag regenen in Den Bosch?",
         "Hoe laat gaat het gemeentehuis van Groningen open?",
         "Wie is de burgemeester van Groningen?",
+        "Wie is tegenwoordig de burgemeester van Groningen?",
+        "Wie is eigenlijk de voorzitter van de VNG?",
         "Wat wordt het weer morgen in Groningen?",
         "Hoe laat gaat het gemeentehuis open?",  # a year in a source is no opening time
         "Wat zijn de openingstijden van het stadhuis in Den Bosch?",
