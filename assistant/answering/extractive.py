@@ -154,8 +154,7 @@ class ExtractiveBackend:
     def _select(self, scored: list[Scored]) -> list[Candidate]:
         """The best sentence and those nearly as likely to answer (the fitted share of its
         chance), as the fit chose that share; each passage's sentences in reading order, the
-        best's passage first, or the passage of a sentence in the form the question prefers
-        (the names for "Welke steden ...?")."""
+        best's passage first."""
         best = scored[0]
         floor = self.model.ratio * best.chance
         chosen = [best.candidate]
@@ -167,7 +166,7 @@ class ExtractiveBackend:
                 continue
             chosen.append(c)
         first: dict[str, int] = {}
-        for c in sorted(chosen, key=lambda c: not c.feature("preferred")):
+        for c in chosen:
             first.setdefault(c.passage.chunk.chunk_id, len(first))
         return sorted(chosen, key=lambda c: (first[c.passage.chunk.chunk_id], c.position))
 
