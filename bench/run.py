@@ -67,18 +67,27 @@ def env_for(settings: Settings) -> dict[str, str]:
     return env
 
 
-def probe(settings: Settings, *args: str, code: Path | None = None) -> dict[str, Any]:
+PROBE = Path(__file__).with_name("probe.py")
+
+
+def probe(
+    settings: Settings, *args: str, code: Path | None = None, own_probe: bool = False
+) -> dict[str, Any]:
     """Run ``bench.probe`` in a fresh process; its JSON line plus the wall time in seconds.
 
     ``code``: run it with another checkout's code (from that folder: ``python -m`` puts the
-    working directory first on the path).
+    working directory first on the path). ``own_probe``: this checkout's probe.py even then
+    (for kinds the other checkout's probe does not have), with the other code imported.
     """
     env = env_for(settings)
     if code is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(code), env["PYTHONPATH"]])
+    launch = ["-m", "bench.probe"]
+    if own_probe:
+        launch = ["-c", f"import runpy; runpy.run_path({str(PROBE)!r}, run_name='__main__')"]
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "bench.probe", *args],
+        [sys.executable, *launch, *args],
         env=env,
         cwd=code,
         capture_output=True,
@@ -248,7 +257,59 @@ def measure_size(name: str, opts: Options, examples: list[Example]) -> dict[str,
     )
     result.update(answers(settings, examples, pipeline))
     result["peak_rss_mb"] = max(result["ingest_peak_rss_mb"], result["serve_peak_rss_mb"])
+    if opts.baseline is not None:
+        naive_dir = opts.work / f"naive-{name}" if pipeline else None
+        result["answers_beside_baseline"] = answer_rounds(settings, opts, naive_dir)
     return result
+
+
+# What answer_rounds compares of the two codes' runs (medians over the rounds).
+ANSWER_FIGURES = (
+    "retrieval_p50_ms",
+    "retrieval_p95_ms",
+    "answer_p50_ms",
+    "answer_p95_ms",
+    "naive_p50_ms",
+    "speedup_vs_naive",
+    "naive_vs_answer_per_question_p50",
+    "evidence_recall",
+)
+
+
+def answer_rounds(settings: Settings, opts: Options, naive_dir: Path | None) -> dict[str, Any]:
+    """The warm answers of this code and of ``opts.baseline``'s on the same index, each in a
+    fresh process, ``opts.repeat`` rounds alternating (the order flipped every round), so both
+    are measured under the same load; the naive pipeline answers each question in both."""
+    assert opts.baseline is not None
+    runs: dict[str, list[dict[str, Any]]] = {"new": [], "baseline": []}
+    for n in range(opts.repeat):
+        order = [("new", None), ("baseline", opts.baseline)]
+        for label, code in order if n % 2 == 0 else order[::-1]:
+            note(f"answers of the {label} code ({n + 1}/{opts.repeat})")
+            args = ["answers", str(QUESTIONS), str(naive_dir or "")]
+            runs[label].append(probe(settings, *args, code=code, own_probe=True))
+    medians = {
+        label: {k: _median([r.get(k) for r in rows]) for k in ANSWER_FIGURES}
+        for label, rows in runs.items()
+    }
+    ratios = [
+        round(new["answer_p50_ms"] / old["answer_p50_ms"], 3)
+        for new, old in zip(runs["new"], runs["baseline"], strict=True)
+    ]
+    return {
+        "rounds": opts.repeat,
+        "baseline_code": str(opts.baseline),
+        **medians,
+        "new_vs_baseline_answer_p50_per_round": ratios,
+        "runs": runs,
+    }
+
+
+def _median(values: list[Any]) -> float | None:
+    import statistics
+
+    known = [v for v in values if v is not None]
+    return round(statistics.median(known), 3) if known else None
 
 
 def measure_encoder(model: str, opts: Options, examples: list[Example]) -> dict[str, Any]:
