@@ -41,6 +41,7 @@ class Options:
     ingest_only: bool = False  # only the ingest and the encoder around it
     baseline: Path | None = None  # another checkout whose ingest is measured beside this one
     repeat: int = 1  # ingests per size (alternating with the baseline's): the median is reported
+    answer_rounds: int = 0  # warm answer runs beside the baseline's (0: as many as ``repeat``)
     settings: Settings = field(default_factory=Settings.from_env)
 
 
@@ -278,14 +279,15 @@ ANSWER_FIGURES = (
 
 def answer_rounds(settings: Settings, opts: Options, naive_dir: Path | None) -> dict[str, Any]:
     """The warm answers of this code and of ``opts.baseline``'s on the same index, each in a
-    fresh process, ``opts.repeat`` rounds alternating (the order flipped every round), so both
-    are measured under the same load; the naive pipeline answers each question in both."""
+    fresh process, ``opts.answer_rounds`` rounds alternating (the order flipped every round),
+    so both are measured under the same load; the naive pipeline answers each question in both."""
     assert opts.baseline is not None
     runs: dict[str, list[dict[str, Any]]] = {"new": [], "baseline": []}
-    for n in range(opts.repeat):
+    rounds = opts.answer_rounds or opts.repeat
+    for n in range(rounds):
         order = [("new", None), ("baseline", opts.baseline)]
         for label, code in order if n % 2 == 0 else order[::-1]:
-            note(f"answers of the {label} code ({n + 1}/{opts.repeat})")
+            note(f"answers of the {label} code ({n + 1}/{rounds})")
             args = ["answers", str(QUESTIONS), str(naive_dir or "")]
             runs[label].append(probe(settings, *args, code=code, own_probe=True))
     medians = {
@@ -297,7 +299,7 @@ def answer_rounds(settings: Settings, opts: Options, naive_dir: Path | None) -> 
         for new, old in zip(runs["new"], runs["baseline"], strict=True)
     ]
     return {
-        "rounds": opts.repeat,
+        "rounds": rounds,
         "baseline_code": str(opts.baseline),
         **medians,
         "new_vs_baseline_answer_p50_per_round": ratios,
