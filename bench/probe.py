@@ -6,10 +6,12 @@ Settings come from the LEERSTAD_* environment, as in production. Prints one JSON
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
 import time
 from pathlib import Path
+from types import ModuleType
 
 STARTED = time.perf_counter()
 
@@ -44,34 +46,35 @@ def first_answer(question: str) -> dict[str, object]:
 
 def warm_answers(questions: str, naive_dir: str = "") -> dict[str, object]:
     """``bench.answers.answers`` on these questions; the naive pipeline's index in
-    ``naive_dir`` (built by ``bench.naive.build_naive``) is searched after each question.
+    ``naive_dir`` (built by ``bench.naive.build_naive``) is searched after each question, in
+    its own process.
 
-    Self-contained beyond ``bench.answers``, so that another checkout's code can be measured
-    with this file (``bench.run.answer_rounds``)."""
+    The loop and the naive pipeline are this file's checkout's (``bench.run.answer_rounds``
+    runs this file with another checkout's code first on the path), so two codes are measured
+    the same way."""
+    import assistant
     from assistant.settings import Settings
-    from bench.answers import answers
     from evals.dataset import load_dataset
 
-    naive = None
-    if naive_dir:
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
-        from langchain_chroma import Chroma
-        from langchain_huggingface import HuggingFaceEmbeddings
-
-        from assistant.embeddings import minilm_path
-        from bench.naive import NAME, Naive
-
-        client = chromadb.PersistentClient(
-            path=naive_dir, settings=ChromaSettings(anonymized_telemetry=False)
-        )
-        model = HuggingFaceEmbeddings(model_name=minilm_path())
-        store = Chroma(client=client, collection_name=NAME, embedding_function=model)
-        naive = Naive(store, client.get_collection(NAME).count(), 0.0, 0)
-    import assistant
-
-    result = answers(Settings.from_env(), load_dataset(Path(questions)), naive)
+    loop, naive_module = _here("answers"), _here("naive")
+    naive = naive_module.NaiveProcess(Path(naive_dir)) if naive_dir else None
+    try:
+        result = loop.answers(Settings.from_env(), load_dataset(Path(questions)), naive)
+    finally:
+        if naive is not None:
+            naive.close()
     return {**result, "code": str(Path(assistant.__file__).resolve().parents[1])}
+
+
+def _here(name: str) -> ModuleType:
+    """The module ``name`` of this file's folder, whichever ``bench`` package is on the path."""
+    path = Path(__file__).resolve().with_name(f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"_bench_here_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
 
 
 def main(argv: list[str]) -> None:

@@ -246,20 +246,25 @@ def measure_size(name: str, opts: Options, examples: list[Example]) -> dict[str,
     note(f"{name}: cold start")
     start = probe(settings, "first-answer", examples[0].question)
     result.update(cold_start_s=start["wall_s"], serve_peak_rss_mb=start["peak_rss_mb"])
-    pipeline = None
+    pipeline, naive_dir = None, None
     if corpus.chunks <= opts.naive_max_chunks:
-        from bench.naive import build_naive
+        from bench.naive import NaiveProcess, build_naive
 
         note(f"{name}: the naive pipeline's index")
-        pipeline = build_naive([corpus.folder], opts.work / f"naive-{name}", cache_dir(opts))
+        naive_dir = opts.work / f"naive-{name}"
+        built = build_naive([corpus.folder], naive_dir, cache_dir(opts))
+        pipeline = NaiveProcess(naive_dir, built.build_s, built.computed)
     note(
         f"{name}: {len(examples)} questions warm"
         + (", each also to the naive one" * bool(pipeline))
     )
-    result.update(answers(settings, examples, pipeline))
+    try:
+        result.update(answers(settings, examples, pipeline))
+    finally:
+        if pipeline is not None:
+            pipeline.close()
     result["peak_rss_mb"] = max(result["ingest_peak_rss_mb"], result["serve_peak_rss_mb"])
     if opts.baseline is not None:
-        naive_dir = opts.work / f"naive-{name}" if pipeline else None
         result["answers_beside_baseline"] = answer_rounds(settings, opts, naive_dir)
     return result
 
