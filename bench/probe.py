@@ -49,7 +49,7 @@ def warm_answers(questions: str, naive_dir: str = "") -> dict[str, object]:
     ``naive_dir`` (built by ``bench.naive.build_naive``) is searched after each question, in
     its own process.
 
-    The loop and the naive pipeline are this file's checkout's (``bench.run.answer_rounds``
+    The loop and the naive pipeline are this file's checkout's (``bench.fresh.answer_rounds``
     runs this file with another checkout's code first on the path), so two codes are measured
     the same way."""
     import assistant

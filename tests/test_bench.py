@@ -88,10 +88,10 @@ def test_bench_json_has_every_figure(
 def test_answers_beside_a_baseline_checkout(corpus_settings: Settings) -> None:
     """Both codes answer the same questions on the same index in fresh processes; with this
     checkout as its own baseline, both runs find the same evidence."""
-    from bench.run import ROOT, Options, answer_rounds
+    from bench.fresh import ROOT, answer_rounds
+    from bench.run import QUESTIONS
 
-    opts = Options(baseline=ROOT, answer_rounds=1, settings=corpus_settings)
-    result = answer_rounds(corpus_settings, opts, naive_dir=None)
+    result = answer_rounds(corpus_settings, ROOT, 1, QUESTIONS, naive_dir=None)
 
     assert result["rounds"] == 1 and len(result["new_vs_baseline_answer_p50_per_round"]) == 1
     [new], [old] = result["runs"]["new"], result["runs"]["baseline"]
