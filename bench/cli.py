@@ -58,7 +58,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--baseline",
         type=Path,
-        help="map met een andere checkout: ook diens inlezen meten, in dezelfde run ernaast",
+        help="map met een andere checkout: ook diens inlezen (koude cache) en antwoorden meten, "
+        "in dezelfde run ernaast",
     )
     p.add_argument(
         "--repeat",
