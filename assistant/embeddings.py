@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.errors import EmbeddingModelError
@@ -94,13 +96,17 @@ class UniversalSentenceEncoder(Embeddings):
         # conversations gave each other's vectors without this lock.
         self._lock = threading.Lock()
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        vectors: list[list[float]] = []
+    def embed_array(self, texts: Sequence[str]) -> np.ndarray:
+        """The vectors as one float32 array (``embed_documents`` without the Python lists)."""
+        parts = []
         for start in range(0, len(texts), USE_BATCH):
             batch = [t or " " for t in texts[start : start + USE_BATCH]]
             with self._lock:
-                vectors.extend(self._model.encode(batch).tolist())
-        return vectors
+                parts.append(np.asarray(self._model.encode(batch), dtype=np.float32))
+        return np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float32)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_array(texts).tolist()
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]

@@ -58,13 +58,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--baseline",
         type=Path,
-        help="map met een andere checkout: ook diens inlezen meten, in dezelfde run ernaast",
+        help="map met een andere checkout: ook diens inlezen (koude cache) en antwoorden meten, "
+        "in dezelfde run ernaast",
     )
     p.add_argument(
         "--repeat",
         type=int,
         default=1,
         help="zoveel keer inlezen per grootte, afwisselend met --baseline; de mediaan telt",
+    )
+    p.add_argument(
+        "--answer-rounds",
+        type=int,
+        default=0,
+        help="met --baseline: zoveel keer de antwoorden van beide code, afwisselend "
+        "(standaard: --repeat)",
     )
     p.add_argument("--out", type=Path, help="schrijf het JSON-resultaat ook naar dit bestand")
 
@@ -92,6 +100,7 @@ def options(args: argparse.Namespace) -> Options:
         ingest_only=args.ingest_only,
         baseline=args.baseline.resolve() if args.baseline else None,
         repeat=max(1, args.repeat),
+        answer_rounds=max(0, args.answer_rounds),
     )
 
 

@@ -3,11 +3,7 @@ pipeline side by side; and both shipped encoders on the seed corpus."""
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,10 +13,10 @@ from typing import Any
 from assistant.settings import Settings
 from bench.answers import answers
 from bench.corpora import Corpus, build, change_share, restore
+from bench.fresh import ROOT, answer_rounds, note, probe
 from bench.measure import size_mb
 from evals.dataset import Example, load_dataset
 
-ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "evals" / "datasets" / "holdout.jsonl"
 ENCODERS = ("use-multilingual-v3", "all-MiniLM-L6-v2")
 
@@ -41,54 +37,8 @@ class Options:
     ingest_only: bool = False  # only the ingest and the encoder around it
     baseline: Path | None = None  # another checkout whose ingest is measured beside this one
     repeat: int = 1  # ingests per size (alternating with the baseline's): the median is reported
+    answer_rounds: int = 0  # warm answer runs beside the baseline's (0: as many as ``repeat``)
     settings: Settings = field(default_factory=Settings.from_env)
-
-
-_T0 = time.perf_counter()
-
-
-def note(message: str) -> None:
-    """Progress on stderr, so --json output stays one object."""
-    print(f"[{time.perf_counter() - _T0:6.1f} s] {message}", file=sys.stderr, flush=True)
-
-
-def env_for(settings: Settings) -> dict[str, str]:
-    """The LEERSTAD_* environment that makes a child process use ``settings``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEERSTAD_")}
-    env.update(
-        LEERSTAD_DATA_DIR=str(settings.data_dir),
-        LEERSTAD_CACHE_DIR=str(settings.embedding_cache_dir),
-        LEERSTAD_EMBEDDING_MODEL=settings.embedding_model,
-        LEERSTAD_CHROMA=settings.chroma,
-        LEERSTAD_COLLECTION=settings.collection,
-        LEERSTAD_LOG_LEVEL="ERROR",
-        PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-    )
-    return env
-
-
-def probe(settings: Settings, *args: str, code: Path | None = None) -> dict[str, Any]:
-    """Run ``bench.probe`` in a fresh process; its JSON line plus the wall time in seconds.
-
-    ``code``: run it with another checkout's code (from that folder: ``python -m`` puts the
-    working directory first on the path).
-    """
-    env = env_for(settings)
-    if code is not None:
-        env["PYTHONPATH"] = os.pathsep.join([str(code), env["PYTHONPATH"]])
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.probe", *args],
-        env=env,
-        cwd=code,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    wall = time.perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError(f"bench.probe {args[0]} failed:\n{done.stderr[-3000:]}")
-    return {**json.loads(done.stdout.strip().splitlines()[-1]), "wall_s": round(wall, 2)}
 
 
 def embedding_texts(folder: Path, settings: Settings, limit: int) -> list[str]:
@@ -236,18 +186,29 @@ def measure_size(name: str, opts: Options, examples: list[Example]) -> dict[str,
     note(f"{name}: cold start")
     start = probe(settings, "first-answer", examples[0].question)
     result.update(cold_start_s=start["wall_s"], serve_peak_rss_mb=start["peak_rss_mb"])
-    pipeline = None
+    pipeline, naive_dir = None, None
     if corpus.chunks <= opts.naive_max_chunks:
-        from bench.naive import build_naive
+        from bench.naive import NaiveProcess, build_naive
 
         note(f"{name}: the naive pipeline's index")
-        pipeline = build_naive([corpus.folder], opts.work / f"naive-{name}", cache_dir(opts))
+        naive_dir = opts.work / f"naive-{name}"
+        built = build_naive([corpus.folder], naive_dir, cache_dir(opts))
+        pipeline = NaiveProcess(naive_dir, built.build_s, built.computed)
     note(
         f"{name}: {len(examples)} questions warm"
         + (", each also to the naive one" * bool(pipeline))
     )
-    result.update(answers(settings, examples, pipeline))
+    try:
+        result.update(answers(settings, examples, pipeline))
+    finally:
+        if pipeline is not None:
+            pipeline.close()
     result["peak_rss_mb"] = max(result["ingest_peak_rss_mb"], result["serve_peak_rss_mb"])
+    if opts.baseline is not None:
+        rounds = opts.answer_rounds or opts.repeat
+        result["answers_beside_baseline"] = answer_rounds(
+            settings, opts.baseline, rounds, QUESTIONS, naive_dir
+        )
     return result
 
 

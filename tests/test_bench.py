@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.settings import Settings
 from bench.cli import main
 from bench.corpora import build, variant
 from bench.run import TOP_LEVEL
@@ -82,3 +83,19 @@ def test_bench_json_has_every_figure(
     # The changed documents were put back: the next run measures the same corpus.
     [folder] = work.glob("corpus-tiny-*")
     assert not [p for p in folder.rglob("*.md") if "Gewijzigd:" in p.read_text("utf-8")]
+
+
+def test_answers_beside_a_baseline_checkout(corpus_settings: Settings) -> None:
+    """Both codes answer the same questions on the same index in fresh processes; with this
+    checkout as its own baseline, both runs find the same evidence."""
+    from bench.fresh import ROOT, answer_rounds
+    from bench.run import QUESTIONS
+
+    result = answer_rounds(corpus_settings, ROOT, 1, QUESTIONS, naive_dir=None)
+
+    assert result["rounds"] == 1 and len(result["new_vs_baseline_answer_p50_per_round"]) == 1
+    [new], [old] = result["runs"]["new"], result["runs"]["baseline"]
+    assert new["code"] == old["code"] == str(ROOT)
+    assert new["questions"] == old["questions"] == 45
+    assert result["new"]["evidence_recall"] == result["baseline"]["evidence_recall"] > 0
+    assert result["new"]["answer_p50_ms"] > 0 and result["new"]["naive_p50_ms"] is None

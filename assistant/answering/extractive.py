@@ -52,7 +52,10 @@ class SentenceVectors:
             todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
         found: dict[str, np.ndarray] = {}
         if todo:
-            vectors = np.asarray(build_embeddings(self.settings).embed_documents(todo), float)
+            model = build_embeddings(self.settings)
+            # USE gives an array; other models lists (both the same float32 values).
+            array = getattr(model, "embed_array", None)
+            vectors = np.asarray(array(todo) if array else model.embed_documents(todo), float)
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)
             found = dict(zip(todo, vectors / np.maximum(norms, 1e-12), strict=True))
         with self._lock:

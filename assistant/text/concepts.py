@@ -106,8 +106,26 @@ def correct_spelling(
     if known or group.phrases or group.entity or len(group.word) < MIN_CORRECTABLE:
         return group  # a known word, a vocabulary phrase or a name is no typo
     # Typos seldom change the first letters: "stichting" is not a misspelt "richting".
-    candidates = [w for w in doc_freq if w[:2] == group.word[:2]]
+    candidates = _with_prefix(doc_freq, group.word[:2])
     close = difflib.get_close_matches(group.word, candidates, n=1, cutoff=0.8)
     if not close:
         return group
     return replace(group, stems=group.stems | set(close) | vocabulary.synonym_stems(close[0]))
+
+
+# The index's words by their first two letters, for the last index asked about: one pass over
+# its words per index instead of one per unknown word of every question. A new revision of the
+# index has a new doc_freq (and a changed one another length), which rebuilds it.
+_PREFIXES: tuple[Mapping[str, int], int, dict[str, list[str]]] | None = None
+
+
+def _with_prefix(doc_freq: Mapping[str, int], prefix: str) -> list[str]:
+    """The words of ``doc_freq`` that start with ``prefix``, in its order."""
+    global _PREFIXES
+    cached = _PREFIXES
+    if cached is None or cached[0] is not doc_freq or cached[1] != len(doc_freq):
+        by_prefix: dict[str, list[str]] = {}
+        for word in doc_freq:
+            by_prefix.setdefault(word[:2], []).append(word)
+        cached = _PREFIXES = (doc_freq, len(doc_freq), by_prefix)
+    return cached[2].get(prefix, [])
