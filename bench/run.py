@@ -13,7 +13,7 @@ from typing import Any
 from assistant.settings import Settings
 from bench.answers import answers
 from bench.corpora import Corpus, build, change_share, restore
-from bench.fresh import ROOT, answer_rounds, note, probe
+from bench.fresh import ANSWER_TIMES, ROOT, answer_rounds, note, probe
 from bench.measure import size_mb
 from evals.dataset import Example, load_dataset
 
@@ -260,12 +260,7 @@ TOP_LEVEL = (
     "raw_encode_chunks_per_s",
     "ingest_vs_raw_encode",
     "ingest_encoder_share",
-    "retrieval_p50_ms",
-    "retrieval_p95_ms",
-    "answer_p50_ms",
-    "answer_p95_ms",
-    "naive_p50_ms",
-    "speedup_vs_naive",
+    *ANSWER_TIMES,
     "evidence_recall",
     "naive_evidence_recall",
     "cold_start_s",
