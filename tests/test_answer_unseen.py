@@ -63,6 +63,8 @@ def test_a_named_city_with_a_subject_the_sources_lack_is_refused(
     ("question", "expected"),
     [
         ("Wie is de contactpersoon?", "mbontenbal@unesco.nl"),
+        # The words that ask where to go name no subject of their own.
+        ("Wat is het mailadres van het aanspreekpunt?", "mbontenbal@unesco.nl"),
         ("Wat kost het?", "contributie"),
         ("Voor welke leeftijd is het?", "0-12"),
     ],

@@ -276,8 +276,20 @@ class Vocabulary:
         return self.names_little(text)
 
     def names_little(self, text: str) -> bool:
-        """Whether ``text`` names at most one thing ("Wie is de contactpersoon?")."""
-        return len(self.content_tokens(text)) <= 1
+        """Whether ``text`` names at most one thing ("Wie is de contactpersoon?"). Words that
+        ask where to go (a pointer answer type's cues: "e-mailadres", "contactpersoon") say what
+        kind of answer is wanted, not what about: "Wat is het e-mailadres van de
+        contactpersoon?" names nothing."""
+        plain = fold(text)
+        asked = {
+            token
+            for cues, answer_type in self.answer_types
+            if answer_type.pointer
+            for cue in cues
+            if self._matches(cue, plain)
+            for token in self.content_tokens(cue)
+        }
+        return len([t for t in self.content_tokens(text) if t not in asked]) <= 1
 
 
 @lru_cache(maxsize=4096)
