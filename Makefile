@@ -34,15 +34,16 @@ format: install
 
 # The quality gate (see evals/README.md), each set against the corpus plus the distractors in
 # $(SHARED)/corpus-extra. dev, train and train-b are what the answer model is fitted on; holdout,
-# blind-a, blind-c, blind-d, blind-e, blind-f and blind were written apart from the tuning (blind-a,
-# blind-c and blind-e were looked at while tuning; blind-d, blind-f and blind were only scored). dev and
+# blind-a, blind-c, blind-d, blind-e, blind-f, blind-g and blind were written apart from the tuning
+# (blind-a, blind-c and blind-e were looked at while tuning; blind-d, blind-f, blind-g and blind
+# were only scored). dev and
 # holdout are gated at the core targets. The blind sets are gated just
 # below their measured level, so a regression fails CI; their targets (fact_recall 0.85,
 # right_doc 0.95, abstain_f1 0.85) are not all met yet: see the README's quality table.
 # false_abstentions: at most 5% of each set's answerable questions.
 EVAL_ARGS = --extra-corpus $(SHARED)/corpus-extra --no-progress --export ragas
 CORE = --fail-under fact_recall=0.85,right_doc=0.95,abstain_recall=0.85
-EVAL_SETS = dev holdout blind-a blind-c blind-d blind-e blind-f blind
+EVAL_SETS = dev holdout blind-a blind-c blind-d blind-e blind-f blind-g blind
 GATE_dev = $(CORE) --fail-over false_abstentions=4,forbidden_rate=0
 GATE_holdout = $(CORE) --fail-over false_abstentions=1,forbidden_rate=0
 GATE_blind-a = --fail-under fact_recall=0.82,right_doc=0.92,abstain_f1=0.8 \
@@ -55,6 +56,8 @@ GATE_blind-e = --fail-under fact_recall=0.67,right_doc=0.80,abstain_f1=0.64 \
 	--fail-over false_abstentions=4,forbidden_rate=0
 GATE_blind-f = --fail-under fact_recall=0.70,right_doc=0.80,abstain_f1=0.60 \
 	--fail-over false_abstentions=6,forbidden_rate=0
+GATE_blind-g = --fail-under fact_recall=0.70,right_doc=0.86,abstain_f1=0.74 \
+	--fail-over false_abstentions=3,forbidden_rate=0
 GATE_blind = --baseline naive,naive-use --fail-under fact_recall=0.76,right_doc=0.88,abstain_f1=0.76 \
 	--fail-over false_abstentions=2,forbidden_rate=0
 # One command per set, in order; the first that fails its gate stops the rest.
