@@ -16,6 +16,7 @@ from assistant.citations import to_source
 from assistant.conversation.memory import (
     as_turns,
     context_of,
+    moved_on,
     resolve_ordinal,
     standalone_question,
 )
@@ -149,7 +150,11 @@ class Assistant:
         timings["rewrite_ms"] = (time.perf_counter() - t) * 1000
         if standalone != question:  # a follow-up: about what the conversation is about
             scope = bool(opening) and not background
-            topic |= self._scope(retriever) if scope else self._topic(turns or opening, retriever)
+            about = self._scope(retriever) if scope else self._topic(turns or opening, retriever)
+            if turns and standalone == standalone_question(question, turns, self.vocabulary):
+                # ... unless it names another document's subject ("en de kindcentra?").
+                standalone, about = self._moved_on(question, turns, about) or (standalone, about)
+            topic |= about
         passages, search_timings = retriever.search(standalone, topic)
         asked = self.vocabulary.answer_type(question)
         if asked is not None and asked.pointer:
@@ -221,6 +226,20 @@ class Assistant:
             return question
         rewritten = self.backend.standalone_question(question, turns)
         return rewritten or standalone_question(question, turns, self.vocabulary)
+
+    def _moved_on(
+        self, question: str, turns: tuple[Turn, ...], about: frozenset[str]
+    ) -> tuple[str, frozenset[str]] | None:
+        """See moved_on: the documents the follow-up itself retrieves first, and their titles."""
+        if not self.vocabulary.is_elliptical(question):
+            return None  # no search for a follow-up that asks its own question
+        retriever, state = self._index()
+        passages, _ = retriever.search(question)
+        titles = {
+            p.chunk.doc_id: p.chunk.title for p in passages[:3] if p.chunk.doc_id not in about
+        }
+        old = [str(state.documents.get(d, {}).get("title", d)) for d in about]
+        return moved_on(question, turns[-1].question, titles, old, self.vocabulary)
 
     @staticmethod
     def _topic(turns: tuple[Turn, ...], retriever: HybridRetriever) -> frozenset[str]:

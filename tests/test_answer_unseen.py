@@ -338,3 +338,21 @@ def test_a_question_for_a_web_address_gets_the_document_s_own(
     )
     assert not answer.abstained, answer.text
     assert "www.kindcentra2020.nl" in answer.text.split("[1]")[0]
+
+
+def test_a_follow_up_that_switches_subject_asks_the_same_of_the_new_one(
+    mixed_assistant: Assistant,
+) -> None:
+    answer = converse(
+        mixed_assistant,
+        ["Aan welke Global Goals draagt het netwerk van lerende steden bij?", "en de kindcentra?"],
+    )
+    assert not answer.abstained, answer.text
+    assert "Global Goal 10" in answer.text
+    assert answer.sources[0].doc_id == "integrale-kindcentra"
+    # What the first question asked is asked of the new subject: an age the sources do not give.
+    refused = converse(
+        mixed_assistant,
+        ["Voor welke leeftijd zijn integrale kindcentra?", "en hoe zit dat bij lerende steden?"],
+    )
+    assert refused.abstained, refused.text

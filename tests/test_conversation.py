@@ -6,6 +6,7 @@ import pytest
 
 from assistant import Turn
 from assistant.conversation import as_turns, resolve_ordinal, standalone_question
+from assistant.conversation.memory import moved_on
 from assistant.limits import MAX_HISTORY_TURNS, MAX_TURN_CHARS
 from assistant.text.vocabulary import load_vocabulary
 
@@ -67,3 +68,20 @@ def test_an_ordinal_refers_to_what_the_previous_answer_listed(
 
 def test_an_ordinal_without_a_previous_answer_stays() -> None:
     assert resolve_ordinal("En die tweede?", ()) == "En die tweede?"
+
+
+def test_a_follow_up_naming_another_documents_subject_moves_on() -> None:
+    vocabulary = load_vocabulary()
+    previous = "Aan welke Global Goals draagt het netwerk van lerende steden bij?"
+    titles = {"integrale-kindcentra": "Integrale Kindcentra", "wmo-2015": "Wmo 2015"}
+    old = ["UNESCO Learning Cities"]
+    searched, documents = moved_on("en de kindcentra?", previous, titles, old, vocabulary) or (
+        "",
+        frozenset(),
+    )
+    assert documents == {"integrale-kindcentra"}
+    assert searched == "Aan welke Global Goals draagt het netwerk van bij? en de kindcentra?"
+    # A follow-up with a question of its own, or naming no other document's subject, stays.
+    asks = "En aan welke Global Goals draagt dat netwerk bij?"
+    assert moved_on(asks, previous, titles, old, vocabulary) is None
+    assert moved_on("en in Utrecht?", previous, titles, old, vocabulary) is None

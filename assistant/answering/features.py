@@ -91,10 +91,19 @@ def analyse(request: Request, vocabulary: Vocabulary, unknown_weight: float) -> 
         text=request.question,
         wanted=wanted,
         strict=weigh(1.0 if dutch else unknown_weight),
-        answer_type=vocabulary.answer_type(request.question),
+        answer_type=_answer_type(request, vocabulary),
         preferred=tuple(vocabulary.preferred(request.question)),
         required=frozenset(names | ({focus} if focus else set())),
     )
+
+
+def _answer_type(request: Request, vocabulary: Vocabulary) -> AnswerType | None:
+    """The kind of answer asked for; a follow-up that asks nothing itself ("en bij die
+    kindcentra?") asks for what the question before it did."""
+    own = vocabulary.answer_type(request.question)
+    if own is not None or not vocabulary.is_elliptical(request.question):
+        return own
+    return vocabulary.answer_type(request.standalone)
 
 
 Embed = Callable[[Sequence[str]], np.ndarray]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from assistant.limits import MAX_HISTORY_TURNS, MAX_SOURCE_IDS_PER_TURN, MAX_TURN_CHARS
 from assistant.records import Turn
 from assistant.text.analysis import stopwords, words
 from assistant.text.sentences import LIST_MARK
-from assistant.text.vocabulary import Vocabulary
+from assistant.text.vocabulary import TermGroup, Vocabulary, stem_line
 
 MAX_CONTEXT_TURNS = 2
 _ORDINALS = {
@@ -91,3 +91,39 @@ def standalone_question(question: str, history: tuple[Turn, ...], vocabulary: Vo
 def context_of(question: str, standalone: str) -> str:
     """The part of the standalone question that came from earlier turns."""
     return standalone[: -len(question)].strip() if standalone.endswith(question) else ""
+
+
+def moved_on(
+    question: str,
+    previous: str,
+    titles: Mapping[str, str],
+    old_titles: Sequence[str],
+    vocabulary: Vocabulary,
+) -> tuple[str, frozenset[str]] | None:
+    """A follow-up that names another document's subject asks the previous question about it:
+    "en de kindcentra?" after "Aan welke Global Goals draagt het netwerk van lerende steden
+    bij?". Returns the question to search (the previous one without its own subject, then the
+    follow-up) and the documents whose title names the new subject; None when the follow-up
+    names none, or asks something of its own. ``titles``: doc_id -> title of the documents the
+    follow-up retrieves that the conversation was not about; ``old_titles``: the titles of
+    those it was about."""
+    if not vocabulary.is_elliptical(question):
+        return None  # "En aan welke Global Goals draagt dat netwerk bij?": its own question
+    own = vocabulary.term_groups(question)
+    new = frozenset(doc_id for doc_id, title in titles.items() if _titled(title, own))
+    if not new:
+        return None
+    subject = [
+        g for g in vocabulary.term_groups(previous) if any(_titled(t, [g]) for t in old_titles)
+    ]
+    rest = previous
+    for form in sorted({f for g in subject for f in g.forms}, key=len, reverse=True):
+        rest = re.sub(rf"(?<![\w-]){re.escape(form)}(?![\w-])", " ", rest, flags=re.IGNORECASE)
+    return f"{' '.join(rest.split())} {question}", new
+
+
+def _titled(title: str, groups: Sequence[TermGroup]) -> bool:
+    """Whether a document title names one of the concepts."""
+    line = stem_line(title)
+    stems = set(line.split())
+    return any(g.found_in(stems, line) for g in groups)

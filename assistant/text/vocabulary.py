@@ -275,6 +275,11 @@ class Vocabulary:
             return True
         return self.names_little(text)
 
+    def is_elliptical(self, text: str) -> bool:
+        """Whether a question asks nothing of its own, only goes on with the one before it:
+        no question word ("en bij die kindcentra?", "en hoe zit dat bij lerende steden?")."""
+        return not _ASKS_ITSELF.search(fold(text))
+
     def names_little(self, text: str) -> bool:
         """Whether ``text`` names at most one thing ("Wie is de contactpersoon?"). Words that
         ask where to go (a pointer answer type's cues: "e-mailadres", "contactpersoon") say what
@@ -290,6 +295,14 @@ class Vocabulary:
             for token in self.content_tokens(cue)
         }
         return len([t for t in self.content_tokens(text) if t not in asked]) <= 1
+
+
+# Question words that ask something themselves; "hoe zit het/dat met" and "how about" only go
+# on with what came before.
+_ASKS_ITSELF = re.compile(
+    r"\b(?:wie|wat|welke|welk|waar\w*|waarom|hoe(?!\s+zit\s+(?:het|dat))\w*|wanneer|hoeveel|"
+    r"who|what|which|where|why|how(?!\s+about)|when)\b"
+)
 
 
 @lru_cache(maxsize=4096)
