@@ -50,13 +50,13 @@ GATE_blind-a = --fail-under fact_recall=0.82,right_doc=0.92,abstain_f1=0.8 \
 	--fail-over false_abstentions=2,forbidden_rate=0
 GATE_blind-c = --fail-under fact_recall=0.80,right_doc=0.90,abstain_f1=0.62 \
 	--fail-over false_abstentions=4,forbidden_rate=0
-GATE_blind-d = --fail-under fact_recall=0.79,right_doc=0.89,abstain_f1=0.84 \
+GATE_blind-d = --fail-under fact_recall=0.82,right_doc=0.91,abstain_f1=0.86 \
 	--fail-over false_abstentions=3,forbidden_rate=0
 GATE_blind-e = --fail-under fact_recall=0.67,right_doc=0.80,abstain_f1=0.64 \
 	--fail-over false_abstentions=4,forbidden_rate=0
 GATE_blind-f = --fail-under fact_recall=0.70,right_doc=0.80,abstain_f1=0.60 \
 	--fail-over false_abstentions=6,forbidden_rate=0
-GATE_blind-g = --fail-under fact_recall=0.70,right_doc=0.86,abstain_f1=0.74 \
+GATE_blind-g = --fail-under fact_recall=0.69,right_doc=0.86,abstain_f1=0.70 \
 	--fail-over false_abstentions=3,forbidden_rate=0
 GATE_blind = --baseline naive,naive-use --fail-under fact_recall=0.76,right_doc=0.88,abstain_f1=0.76 \
 	--fail-over false_abstentions=2,forbidden_rate=0
