@@ -24,7 +24,7 @@ from assistant.errors import LeerstadError
 from assistant.limits import MAX_QUESTION_CHARS
 from assistant.messages import Messages, messages_for
 from assistant.records import Answer, Passage, Turn
-from assistant.retrieval.hybrid import HybridRetriever, chunk_from
+from assistant.retrieval.hybrid import HybridRetriever, chunks_from
 from assistant.settings import Settings
 from assistant.store import Index, IndexState, open_index
 from assistant.text.language import detect_language
@@ -279,15 +279,7 @@ class Assistant:
         first_chunks = retriever.store.get(
             ids=[f"{d['doc_id']}#0000" for d in docs], include=["documents", "metadatas"]
         )
-        by_doc = {
-            m["doc_id"]: chunk_from(i, text, m)
-            for i, text, m in zip(
-                first_chunks["ids"],
-                first_chunks["documents"],
-                first_chunks["metadatas"],
-                strict=True,
-            )
-        }
+        by_doc = {c.doc_id: c for c in chunks_from(first_chunks)}
         lines, sources = [msg.collection_intro.format(count=len(docs))], []
         for d in docs:
             chunk = by_doc.get(d["doc_id"])

@@ -8,8 +8,9 @@ from collections.abc import Mapping, Sequence
 from assistant.limits import MAX_HISTORY_TURNS, MAX_SOURCE_IDS_PER_TURN, MAX_TURN_CHARS
 from assistant.records import Turn
 from assistant.text.analysis import stopwords, words
+from assistant.text.concepts import found_in
 from assistant.text.sentences import LIST_MARK
-from assistant.text.vocabulary import TermGroup, Vocabulary, stem_line
+from assistant.text.vocabulary import Vocabulary
 
 MAX_CONTEXT_TURNS = 2
 _ORDINALS = {
@@ -110,20 +111,13 @@ def moved_on(
     if not vocabulary.is_elliptical(question):
         return None  # "En aan welke Global Goals draagt dat netwerk bij?": its own question
     own = vocabulary.term_groups(question)
-    new = frozenset(doc_id for doc_id, title in titles.items() if _titled(title, own))
+    new = frozenset(doc_id for doc_id, title in titles.items() if found_in(title, own))
     if not new:
         return None
     subject = [
-        g for g in vocabulary.term_groups(previous) if any(_titled(t, [g]) for t in old_titles)
+        g for g in vocabulary.term_groups(previous) if any(found_in(t, [g]) for t in old_titles)
     ]
     rest = previous
     for form in sorted({f for g in subject for f in g.forms}, key=len, reverse=True):
         rest = re.sub(rf"(?<![\w-]){re.escape(form)}(?![\w-])", " ", rest, flags=re.IGNORECASE)
     return f"{' '.join(rest.split())} {question}", new
-
-
-def _titled(title: str, groups: Sequence[TermGroup]) -> bool:
-    """Whether a document title names one of the concepts."""
-    line = stem_line(title)
-    stems = set(line.split())
-    return any(g.found_in(stems, line) for g in groups)

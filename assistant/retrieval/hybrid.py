@@ -36,6 +36,14 @@ def chunk_from(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
     )
 
 
+def chunks_from(got: Any) -> list[Chunk]:
+    """The chunks of a Chroma ``get`` that included documents and metadatas, in its order."""
+    return [
+        chunk_from(chunk_id, text, meta)
+        for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+    ]
+
+
 def fuse(rankings: list[list[str]], k: int) -> dict[str, float]:
     """Reciprocal rank fusion: sum of 1 / (k + rank) over the rankings an id appears in."""
     scores: dict[str, float] = {}
@@ -118,13 +126,7 @@ class HybridRetriever(BaseRetriever):
         got = self.collection.get(
             where={"doc_id": {"$in": documents}}, include=["documents", "metadatas"]
         )
-        found = [
-            chunk_from(chunk_id, text, meta)
-            for chunk_id, text, meta in zip(
-                got["ids"], got["documents"], got["metadatas"], strict=True
-            )
-            if pattern.search(text)
-        ]
+        found = [c for c in chunks_from(got) if pattern.search(c.text)]
         have = {p.chunk.content_hash for p in passages}
         pointers: dict[str, Chunk] = {}
         for chunk in sorted(found, key=lambda c: c.start):  # a document's first pointer
@@ -177,12 +179,7 @@ class HybridRetriever(BaseRetriever):
         if not missing:
             return found
         got = self.collection.get(ids=missing, include=["documents", "metadatas"])
-        read = {
-            chunk_id: chunk_from(chunk_id, text, meta)
-            for chunk_id, text, meta in zip(
-                got["ids"], got["documents"], got["metadatas"], strict=True
-            )
-        }
+        read = {c.chunk_id: c for c in chunks_from(got)}
         with self._lock:
             self._cache.update(read)
             while len(self._cache) > CHUNK_CACHE:

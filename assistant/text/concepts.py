@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from assistant.text.analysis import words
@@ -29,7 +29,7 @@ class Concepts:
         if not groups:  # a follow-up with no concept of its own is about the earlier ones
             groups = [(g, w) for g, w, _ in self.groups]
         total = sum(w for _, w in groups)
-        found = self._found(text, [g for g, _ in groups])
+        found = found_in(text, [g for g, _ in groups])
         share = sum(w for g, w in groups if g.word in found) / total if total else 0.0
         return share, found
 
@@ -46,13 +46,7 @@ class Concepts:
         return frozenset(g.word for g, _, own in self.groups if own and g.entity)
 
     def covered_by(self, text: str) -> frozenset[str]:
-        return self._found(text, [g for g, _, _ in self.groups])
-
-    @staticmethod
-    def _found(text: str, groups: list[TermGroup]) -> frozenset[str]:
-        line = stem_line(text)
-        stems = set(line.split())
-        return frozenset(g.word for g in groups if g.found_in(stems, line))
+        return found_in(text, [g for g, _, _ in self.groups])
 
     def exact(self, text: str) -> float:
         """Share of the question's own word forms found unchanged (not only by stem) in text."""
@@ -60,6 +54,13 @@ class Concepts:
         own = [(g, w) for g, w, is_own in self.groups if is_own and g.forms]
         total = sum(w for _, w in own)
         return sum(w for g, w in own if g.forms & forms) / total if total else 0.0
+
+
+def found_in(text: str, groups: Sequence[TermGroup]) -> frozenset[str]:
+    """The concepts (their words) among ``groups`` that ``text`` has."""
+    line = stem_line(text)
+    stems = set(line.split())
+    return frozenset(g.word for g in groups if g.found_in(stems, line))
 
 
 def concepts(
