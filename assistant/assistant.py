@@ -146,12 +146,12 @@ class Assistant:
         t = time.perf_counter()
         question = resolve_ordinal(question, turns)  # "die tweede": the second thing listed
         opening = () if turns else self._opening(question, background)
-        standalone = self._standalone(question, turns or opening)
+        standalone, rewritten = self._standalone(question, turns or opening)
         timings["rewrite_ms"] = (time.perf_counter() - t) * 1000
         if standalone != question:  # a follow-up: about what the conversation is about
             scope = bool(opening) and not background
             about = self._scope(retriever) if scope else self._topic(turns or opening, retriever)
-            if turns and standalone == standalone_question(question, turns, self.vocabulary):
+            if turns and not rewritten:
                 # ... unless it names another document's subject ("en de kindcentra?").
                 standalone, about = self._moved_on(question, turns, about) or (standalone, about)
             topic |= about
@@ -221,11 +221,14 @@ class Assistant:
             self._scope_documents = (retriever, frozenset(p.chunk.doc_id for p in passages))
         return self._scope_documents[1]
 
-    def _standalone(self, question: str, turns: tuple[Turn, ...]) -> str:
+    def _standalone(self, question: str, turns: tuple[Turn, ...]) -> tuple[str, bool]:
+        """The question to search, and whether the backend (a language model) rewrote it."""
         if not turns:
-            return question
+            return question, False
         rewritten = self.backend.standalone_question(question, turns)
-        return rewritten or standalone_question(question, turns, self.vocabulary)
+        if rewritten:
+            return rewritten, True
+        return standalone_question(question, turns, self.vocabulary), False
 
     def _moved_on(
         self, question: str, turns: tuple[Turn, ...], about: frozenset[str]
