@@ -46,20 +46,17 @@ CORE = --fail-under fact_recall=0.85,right_doc=0.95,abstain_recall=0.85
 EVAL_SETS = dev holdout blind-a blind-c blind-d blind-e blind-f blind-g blind
 GATE_dev = $(CORE) --fail-over false_abstentions=4,forbidden_rate=0
 GATE_holdout = $(CORE) --fail-over false_abstentions=1,forbidden_rate=0
-GATE_blind-a = --fail-under fact_recall=0.82,right_doc=0.92,abstain_f1=0.8 \
-	--fail-over false_abstentions=2,forbidden_rate=0
-GATE_blind-c = --fail-under fact_recall=0.80,right_doc=0.90,abstain_f1=0.62 \
-	--fail-over false_abstentions=4,forbidden_rate=0
-GATE_blind-d = --fail-under fact_recall=0.82,right_doc=0.91,abstain_f1=0.86 \
-	--fail-over false_abstentions=3,forbidden_rate=0
-GATE_blind-e = --fail-under fact_recall=0.67,right_doc=0.80,abstain_f1=0.64 \
-	--fail-over false_abstentions=4,forbidden_rate=0
-GATE_blind-f = --fail-under fact_recall=0.70,right_doc=0.80,abstain_f1=0.60 \
-	--fail-over false_abstentions=6,forbidden_rate=0
-GATE_blind-g = --fail-under fact_recall=0.69,right_doc=0.86,abstain_f1=0.70 \
-	--fail-over false_abstentions=3,forbidden_rate=0
-GATE_blind = --baseline naive,naive-use --fail-under fact_recall=0.76,right_doc=0.88,abstain_f1=0.76 \
-	--fail-over false_abstentions=2,forbidden_rate=0
+# A blind set's gate: fact recall, right document and abstain F1 at least, false abstentions at
+# most, nothing forbidden.
+blind_gate = --fail-under fact_recall=$(1),right_doc=$(2),abstain_f1=$(3) \
+	--fail-over false_abstentions=$(4),forbidden_rate=0
+GATE_blind-a = $(call blind_gate,0.82,0.92,0.8,2)
+GATE_blind-c = $(call blind_gate,0.80,0.90,0.62,4)
+GATE_blind-d = $(call blind_gate,0.82,0.91,0.86,3)
+GATE_blind-e = $(call blind_gate,0.67,0.80,0.64,4)
+GATE_blind-f = $(call blind_gate,0.70,0.80,0.60,6)
+GATE_blind-g = $(call blind_gate,0.69,0.86,0.70,3)
+GATE_blind = --baseline naive,naive-use $(call blind_gate,0.76,0.88,0.76,2)
 # One command per set, in order; the first that fails its gate stops the rest.
 eval: install
 	$(foreach s,$(EVAL_SETS),$(BIN)/leerstad eval --dataset evals/datasets/$(s).jsonl \
