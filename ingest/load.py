@@ -263,6 +263,9 @@ def _parse(
 # "[" scans past the next one.
 _EMPHASIS = re.compile(r"(\*\*|__)(?=\S)([^\n]{1,300}?)(?<=\S)\1")
 _LINK = re.compile(r"\[([^\[\]]+)\]\((?:[^()\s]+)\)")
+# A footnote reference glued to its word ("wijkschool[4]", "112%[3]", Markdown's "[^4]"): not
+# content, and in a quoted sentence it would read as a citation of a source that is not there.
+_FOOTNOTE_MARK = re.compile(r"(?<=[^\s\[\]])\[\^?\d{1,3}\](?![(:\[])")
 
 
 def clean_text(raw: str) -> str:
@@ -271,6 +274,7 @@ def clean_text(raw: str) -> str:
     text = GARBAGE.sub("", text.replace("\ufeff", ""))  # stray control characters, BOMs
     text = re.sub("[\v\f\r]", "\n", text)  # Word's line breaks, page breaks, old Mac lines
     text = _LINK.sub(r"\1", text)
+    text = _FOOTNOTE_MARK.sub("", text)
     text = _EMPHASIS.sub(r"\2", text)
     text = "\n".join(line.rstrip() for line in text.split("\n"))
     text = re.sub(r"\n{3,}", "\n\n", text)

@@ -275,6 +275,22 @@ def test_long_lines_are_cleaned_and_chunked_in_bounds(name: str) -> None:
     assert count >= 1
 
 
+@pytest.mark.parametrize(
+    ("raw", "cleaned"),
+    [
+        ("een ‘wijkschool[4] ’ zijn.", "een ‘wijkschool ’ zijn."),
+        ("hoger dan de norm ad. 112%[3] .", "hoger dan de norm ad. 112% ."),
+        ("Markdown zegt het zo[^12].", "Markdown zegt het zo."),
+        ("Zie bron [1] en [2] hierboven.", "Zie bron [1] en [2] hierboven."),
+        ("[3] De voetnoot zelf.", "[3] De voetnoot zelf."),
+        ("Een [verwijzing][4] als link.", "Een [verwijzing][4] als link."),
+    ],
+)
+def test_footnote_marks_glued_to_a_word_are_not_kept(raw: str, cleaned: str) -> None:
+    """A quoted "wijkschool[4]" read as a citation of a fourth source that was not there."""
+    assert clean_text(raw) == cleaned + "\n"
+
+
 @pytest.mark.parametrize("size", [5_000, 30_000], ids=["pysbd-windows", "regex"])
 def test_long_paragraphs_are_cut_at_sentence_ends(size: int) -> None:
     sentence = "Het kindcentrum (0-12 jaar) opent om 7.30 uur. Ouders zijn welkom! "
