@@ -155,7 +155,10 @@ class Assistant:
                 # ... unless it names another document's subject ("en de kindcentra?").
                 standalone, about = self._moved_on(question, turns, about) or (standalone, about)
             topic |= about
-        passages, search_timings = retriever.search(standalone, topic)
+        if standalone != question and not rewritten:
+            passages, search_timings = retriever.search_followup(standalone, question, topic)
+        else:
+            passages, search_timings = retriever.search(standalone, topic)
         asked = self.vocabulary.answer_type(question)
         if asked is not None and asked.pointer:
             passages = retriever.with_pointers(passages, asked.pattern)

@@ -356,3 +356,29 @@ def test_a_follow_up_that_switches_subject_asks_the_same_of_the_new_one(
         ["Voor welke leeftijd zijn integrale kindcentra?", "en hoe zit dat bij lerende steden?"],
     )
     assert refused.abstained, refused.text
+
+
+@pytest.mark.parametrize(
+    "questions",
+    [
+        # Two questions' words about children and ages outnumber the follow-up's one new word;
+        # a yes/no question about something of its own does not ask for an age again.
+        [
+            "Wat is een plek waar kinderopvang en basisschool samen in een gebouw zitten?",
+            "Tot welke leeftijd kunnen kinderen daar terecht?",
+            "Heeft iemand daar een stappenplan voor gemaakt?",
+        ],
+        # "zo'n centrum" refers back to the centre the conversation is about.
+        [
+            "Vanaf welke leeftijd kunnen kinderen naar een integraal kindcentrum?",
+            "Bestaat er een handleiding voor gemeenten die zo'n centrum willen beginnen?",
+        ],
+    ],
+)
+def test_a_follow_up_about_something_new_is_found_in_the_conversation_s_document(
+    mixed_assistant: Assistant, questions: list[str]
+) -> None:
+    answer = converse(mixed_assistant, questions)
+    assert not answer.abstained, answer.text
+    assert "De VNG heeft een handreiking uitgewerkt" in answer.text
+    assert answer.sources[0].doc_id == "integrale-kindcentra"

@@ -85,3 +85,30 @@ def test_a_follow_up_naming_another_documents_subject_moves_on() -> None:
     asks = "En aan welke Global Goals draagt dat netwerk bij?"
     assert moved_on(asks, previous, titles, old, vocabulary) is None
     assert moved_on("en in Utrecht?", previous, titles, old, vocabulary) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "elliptical"),
+    [
+        ("en bij die kindcentra?", True),
+        ("Geldt dat ook voor de kindcentra?", True),  # asks the previous question again
+        ("Is dat gratis?", True),
+        ("Heeft iemand daar een stappenplan voor gemaakt?", False),  # its own yes/no question
+        ("Is er een website?", False),
+        ("Can my town join too?", False),
+        ("Wie heeft het stappenplan gemaakt?", False),
+    ],
+)
+def test_a_yes_no_question_about_something_of_its_own_is_not_elliptical(
+    question: str, elliptical: bool
+) -> None:
+    assert load_vocabulary().is_elliptical(question) is elliptical
+
+
+def test_zo_n_refers_back_to_what_the_conversation_is_about() -> None:
+    vocabulary = load_vocabulary()
+    earlier = (Turn("Voor welke leeftijd is een integraal kindcentrum?"),)
+    question = "Bestaat er een handleiding voor gemeenten die zo'n centrum willen beginnen?"
+    assert standalone_question(question, earlier, vocabulary).startswith(earlier[0].question)
+    plain = "Bestaat er een handleiding voor gemeenten die een kindcentrum willen beginnen?"
+    assert standalone_question(plain, earlier, vocabulary) == plain

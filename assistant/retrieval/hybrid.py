@@ -115,6 +115,31 @@ class HybridRetriever(BaseRetriever):
         timings["rerank_ms"] = (time.perf_counter() - t) * 1000
         return passages[: self.settings.top_k], timings
 
+    def search_followup(
+        self, query: str, own: str, topic: frozenset[str]
+    ) -> tuple[list[Passage], dict[str, float]]:
+        """Best passages for a follow-up (``own``) searched with the earlier questions
+        (``query``: theirs, then its own words), in the conversation's documents (``topic``).
+
+        When the follow-up names something the earlier questions did not ("En wie heeft er
+        een stappenplan voor gemaakt?" after two questions about kindcentra), their words
+        outnumber its own in the joined search. So it is also searched alone, and its passages
+        in the conversation's documents are fused with the joined search's by reciprocal rank.
+        """
+        passages, timings = self.search(query, topic)
+        earlier = query.removesuffix(own)
+        new = set(self.vocabulary.content_tokens(own)) - set(
+            self.vocabulary.content_tokens(earlier)
+        )
+        if not new or not topic:
+            return passages, timings
+        alone, _ = self.search(own, topic)
+        rankings = [passages, [p for p in alone if p.chunk.doc_id in topic]]
+        fused = fuse([[p.chunk.chunk_id for p in r] for r in rankings], self.settings.rrf_k)
+        by_id = {p.chunk.chunk_id: p for r in reversed(rankings) for p in r}
+        best = sorted(fused, key=lambda chunk_id: -fused[chunk_id])[: self.settings.top_k]
+        return [by_id[chunk_id] for chunk_id in best], timings
+
     def with_pointers(self, passages: list[Passage], pattern: re.Pattern[str]) -> list[Passage]:
         """The passages, and when none of them has what the question asks for where to go (a
         web address, an e-mail address: ``pattern``), the passages of the best documents that

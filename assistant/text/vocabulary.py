@@ -100,7 +100,7 @@ class Vocabulary:
             injection_patterns=tuple(
                 re.compile(p, re.IGNORECASE) for p in data["injection_patterns"]
             ),
-            followup_words=frozenset(fold(w) for w in data["followup_words"]),
+            followup_words=frozenset(" ".join(words(w)) for w in data["followup_words"]),
             followup_starts=tuple(fold(s) for s in data["followup_starts"]),
             question_words=frozenset(stem(fold(w)) for w in data["question_words"]),
         )
@@ -271,14 +271,18 @@ class Vocabulary:
         tokens = words(text)
         if any(plain.startswith(s) for s in self.followup_starts):
             return True
-        if any(t in self.followup_words for t in tokens):
+        joined = f" {' '.join(tokens)} "  # "zo'n" is the words "zo n"
+        if any(f" {w} " in joined for w in self.followup_words):
             return True
         return self.names_little(text)
 
     def is_elliptical(self, text: str) -> bool:
         """Whether a question asks nothing of its own, only goes on with the one before it:
-        no question word ("en bij die kindcentra?", "en hoe zit dat bij lerende steden?")."""
-        return not _ASKS_ITSELF.search(fold(text))
+        no question word ("en bij die kindcentra?", "en hoe zit dat bij lerende steden?"), and
+        not a yes/no question about something of its own ("Heeft iemand daar een stappenplan
+        voor gemaakt?"; but "Geldt dat ook voor de kindcentra?" asks the same again)."""
+        plain = fold(text).strip()
+        return not (_ASKS_ITSELF.search(plain) or _ASKS_YES_OR_NO.match(plain))
 
     def names_little(self, text: str) -> bool:
         """Whether ``text`` names at most one thing ("Wie is de contactpersoon?"). Words that
@@ -302,6 +306,16 @@ class Vocabulary:
 _ASKS_ITSELF = re.compile(
     r"\b(?:wie|wat|welke|welk|waar\w*|waarom|hoe(?!\s+zit\s+(?:het|dat))\w*|wanneer|hoeveel|"
     r"who|what|which|where|why|how(?!\s+about)|when)\b"
+)
+
+# A yes/no question starts with its verb; one whose subject is not a word that refers back
+# ("heeft iemand", "is er", "can I") asks about something of its own.
+_ASKS_YES_OR_NO = re.compile(
+    r"(?:(?:en|and|maar|but|oke|ok|okay)\W+)?"
+    r"(?:heeft|hebben|heb|is|zijn|ben|kan|kun|kunnen|mag|mogen|moet|moeten|wordt|worden|zal|"
+    r"zullen|bestaat|bestaan|doet|doen|gaat|gaan|krijg|krijgt|krijgen|staat|staan|weet|weten|"
+    r"has|have|are|was|were|can|could|may|must|does|do|did|will|would|should)\s+"
+    r"(?!(?:dat|dit|het|die|deze|ze|zij|hij|that|this|it|they|those|these)\b)\w"
 )
 
 
