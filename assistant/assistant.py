@@ -155,8 +155,11 @@ class Assistant:
                 # ... unless it names another document's subject ("en de kindcentra?").
                 standalone, about = self._moved_on(question, turns, about) or (standalone, about)
             topic |= about
-        if standalone != question and not rewritten:
-            passages, search_timings = retriever.search_followup(standalone, question, topic)
+        if standalone != question and not rewritten:  # within the conversation's documents
+            passages, search_timings = retriever.search_joined(standalone, question, topic, topic)
+        elif background and standalone == question:  # "Ik zit in een stichting. Mogen wij ...?"
+            joined = f"{background} {question}"
+            passages, search_timings = retriever.search_joined(joined, question, topic)
         else:
             passages, search_timings = retriever.search(standalone, topic)
         asked = self.vocabulary.answer_type(question)

@@ -382,3 +382,17 @@ def test_a_follow_up_about_something_new_is_found_in_the_conversation_s_document
     assert not answer.abstained, answer.text
     assert "De VNG heeft een handreiking uitgewerkt" in answer.text
     assert answer.sources[0].doc_id == "integrale-kindcentra"
+
+
+def test_a_message_s_other_sentences_are_searched_with_its_question(
+    mixed_assistant: Assistant,
+) -> None:
+    """ "werk en welzijn" is said beside the question, not in it: the passage on learning at
+    work and in families is found only when the message's sentences are searched together."""
+    answer = mixed_assistant.answer(
+        "Voor een raadsvoorstel over leven lang ontwikkelen wil een raadslid weten of het "
+        "UNESCO-idee van de lerende stad alleen over scholen en hogescholen gaat. Wij willen ook "
+        "werk en welzijn erbij betrekken. Welke vormen van leren vallen er volgens de tekst onder?"
+    )
+    assert not answer.abstained, answer.text
+    assert "op de werkvloer" in answer.text

@@ -115,26 +115,32 @@ class HybridRetriever(BaseRetriever):
         timings["rerank_ms"] = (time.perf_counter() - t) * 1000
         return passages[: self.settings.top_k], timings
 
-    def search_followup(
-        self, query: str, own: str, topic: frozenset[str]
+    def search_joined(
+        self,
+        query: str,
+        own: str,
+        topic: frozenset[str],
+        scope: frozenset[str] | None = None,
     ) -> tuple[list[Passage], dict[str, float]]:
-        """Best passages for a follow-up (``own``) searched with the earlier questions
-        (``query``: theirs, then its own words), in the conversation's documents (``topic``).
+        """Best passages for a question read with what came before it: ``query`` is the earlier
+        questions of the conversation, or the message's other sentences, then the question
+        itself (``own``). ``topic``: documents the conversation is about.
 
-        When the follow-up names something the earlier questions did not ("En wie heeft er
-        een stappenplan voor gemaakt?" after two questions about kindcentra), their words
-        outnumber its own in the joined search. So it is also searched alone, and its passages
-        in the conversation's documents are fused with the joined search's by reciprocal rank.
+        When the question names something the words before it did not ("En wie heeft er een
+        stappenplan voor gemaakt?" after two questions about kindcentra), their words outnumber
+        its own in the joined search. So it is also searched alone, and its passages are fused
+        with the joined search's by reciprocal rank: all of them, or for a follow-up only those
+        of the conversation's documents (``scope``), since the follow-up is about those.
         """
         passages, timings = self.search(query, topic)
-        earlier = query.removesuffix(own)
-        new = set(self.vocabulary.content_tokens(own)) - set(
-            self.vocabulary.content_tokens(earlier)
-        )
-        if not new or not topic:
+        before = query.removesuffix(own)
+        new = set(self.vocabulary.content_tokens(own)) - set(self.vocabulary.content_tokens(before))
+        if not new or scope == frozenset():
             return passages, timings
         alone, _ = self.search(own, topic)
-        rankings = [passages, [p for p in alone if p.chunk.doc_id in topic]]
+        if scope is not None:
+            alone = [p for p in alone if p.chunk.doc_id in scope]
+        rankings = [passages, alone]
         fused = fuse([[p.chunk.chunk_id for p in r] for r in rankings], self.settings.rrf_k)
         by_id = {p.chunk.chunk_id: p for r in reversed(rankings) for p in r}
         best = sorted(fused, key=lambda chunk_id: -fused[chunk_id])[: self.settings.top_k]
