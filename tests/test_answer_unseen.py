@@ -396,3 +396,19 @@ def test_a_message_s_other_sentences_are_searched_with_its_question(
     )
     assert not answer.abstained, answer.text
     assert "op de werkvloer" in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # "cities" is counted, and is also inside "learning cities".
+        "How many cities are in the global learning cities network of the UN's education agency?",
+        "Uit hoeveel steden bestaat het wereldwijde netwerk van lerende steden?",
+    ],
+)
+def test_a_count_is_a_number_of_what_was_counted(mixed_assistant: Assistant, question: str) -> None:
+    """ "Global Goal 11 (steden en gemeenschappen)" has a number and cities, but counts none."""
+    answer = mixed_assistant.answer(question)
+    assert not answer.abstained, answer.text
+    assert "250 steden" in answer.text
+    assert "Global Goal" not in answer.text

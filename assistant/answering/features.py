@@ -52,6 +52,7 @@ class Analysis:
     answer_type: AnswerType | None
     preferred: tuple[re.Pattern[str], ...]
     required: frozenset[str]  # names and the asked-about word, which a passage should have
+    counted: Concepts | None = None  # what a count asks for ("steden" in "hoeveel steden")
 
 
 @dataclass(frozen=True)
@@ -87,13 +88,20 @@ def analyse(request: Request, vocabulary: Vocabulary, unknown_weight: float) -> 
     # An English word for what is asked cannot be required of a Dutch passage.
     focus = vocabulary.focus(request.question) if dutch else None
     names = {n for n in wanted.names if wanted.known(n, request.doc_freq)}
+    answer_type = _answer_type(request, vocabulary)
+    counted = answer_type.counted if answer_type is not None else None
     return Analysis(
         text=request.question,
         wanted=wanted,
         strict=weigh(1.0 if dutch else unknown_weight),
-        answer_type=_answer_type(request, vocabulary),
+        answer_type=answer_type,
         preferred=tuple(vocabulary.preferred(request.question)),
         required=frozenset(names | ({focus} if focus else set())),
+        # On its own: in "learning cities ... how many cities" the question's concepts have
+        # "cities" only inside "learning cities".
+        counted=Concepts(tuple((g, 1.0, True) for g in vocabulary.term_groups(counted)))
+        if counted
+        else None,
     )
 
 
@@ -263,20 +271,22 @@ def _typed(q: Analysis, sentence: str, text: str) -> bool:
     covered = q.wanted.covered_by(text)
     if any(g.word not in covered for g in asked):
         return False
-    counted = [
-        g
-        for g, _, _ in q.wanted.groups
-        if answer_type.counted and (answer_type.counted == g.word or answer_type.counted in g.stems)
-    ]
-    if not counted:
+    what = q.counted
+    if what is None or not what.groups:
         return True
-    what = Concepts(tuple((g, 1.0, True) for g in counted))
-    tokens = words(sentence)
-    # A count is a number just before what was asked about: "250 steden".
-    return any(
-        _is_number(token) and what.covered_by(" ".join(tokens[i + 1 : i + 4]))
-        for i, token in enumerate(tokens)
-    )
+    # A count is a number just before what was asked about, in the same phrase: "250 steden",
+    # not "Global Goal 11 (steden en gemeenschappen)".
+    for phrase in _PHRASE_BREAK.split(sentence):
+        tokens = words(phrase)
+        if any(
+            _is_number(token) and what.covered_by(" ".join(tokens[i + 1 : i + 4]))
+            for i, token in enumerate(tokens)
+        ):
+            return True
+    return False
+
+
+_PHRASE_BREAK = re.compile(r"[()\[\],;:]")
 
 
 _NUMBER_WORDS = {
