@@ -155,6 +155,8 @@ class Assistant:
                 # ... unless it names another document's subject ("en de kindcentra?").
                 standalone, about = self._moved_on(question, turns, about) or (standalone, about)
             topic |= about
+        elif turns:  # a question of its own in a conversation is most likely about it too
+            topic |= self._topic(turns, retriever)
         if standalone != question and not rewritten:  # within the conversation's documents
             passages, search_timings = retriever.search_joined(standalone, question, topic, topic)
         elif background and standalone == question:  # "Ik zit in een stichting. Mogen wij ...?"

@@ -412,3 +412,18 @@ def test_a_count_is_a_number_of_what_was_counted(mixed_assistant: Assistant, que
     assert not answer.abstained, answer.text
     assert "250 steden" in answer.text
     assert "Global Goal" not in answer.text
+
+
+def test_a_question_of_its_own_in_a_conversation_leans_to_its_documents(
+    mixed_assistant: Assistant,
+) -> None:
+    """No word refers back, but the conversation is about kindcentra: the Learning Cities
+    document, which names municipalities and cities, is no answer to who organises one."""
+    answer = converse(
+        mixed_assistant,
+        [
+            "What is an integrated child centre?",
+            "Who is in charge of organising one, the school or the municipality?",
+        ],
+    )
+    assert all(s.doc_id != "unesco-learning-cities" for s in answer.sources), answer.text
