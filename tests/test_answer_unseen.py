@@ -427,3 +427,16 @@ def test_a_question_of_its_own_in_a_conversation_leans_to_its_documents(
         ],
     )
     assert all(s.doc_id != "unesco-learning-cities" for s in answer.sources), answer.text
+
+
+def test_a_first_question_leans_to_the_assistant_s_own_documents(
+    mixed_assistant: Assistant,
+) -> None:
+    """ "leersteden" is no word of any document: the distractors' words about municipalities
+    and joining used to win, and the answer quoted a letter about rents."""
+    answer = mixed_assistant.answer(
+        "Wat moet een gemeente doen om bij die leersteden te horen? Zijn er voorwaarden?"
+    )
+    assert not answer.abstained, answer.text
+    assert "Gemeenten kunnen lid worden" in answer.text
+    assert answer.sources[0].doc_id == "unesco-learning-cities"
