@@ -10,9 +10,9 @@ from dataclasses import replace
 from typing import Any
 
 from assistant.answering.base import Backend, Request
+from assistant.answering.collection import collection_answer
 from assistant.answering.factory import build_backend
 from assistant.answering.parts import join_answers, split_parts
-from assistant.citations import to_source
 from assistant.conversation.memory import (
     as_turns,
     context_of,
@@ -24,7 +24,7 @@ from assistant.errors import LeerstadError
 from assistant.limits import MAX_QUESTION_CHARS
 from assistant.messages import Messages, messages_for
 from assistant.records import Answer, Passage, Turn
-from assistant.retrieval.hybrid import HybridRetriever, chunks_from
+from assistant.retrieval.hybrid import HybridRetriever
 from assistant.settings import Settings
 from assistant.store import Index, IndexState, open_index
 from assistant.text.language import detect_language
@@ -102,7 +102,9 @@ class Assistant:
             )
             return
         if self.vocabulary.is_collection_question(question):
-            yield self._collection_answer(msg, language, started)
+            retriever, _ = self._index()
+            listed = collection_answer(self.documents(), retriever.store, msg, language)
+            yield replace(listed, timings_ms={"total_ms": (time.perf_counter() - started) * 1000})
             return
         turns = as_turns(history)
         parts, background = [question], ""
@@ -280,39 +282,6 @@ class Assistant:
         if info.get("url"):
             return [msg.more_info.format(title=info["title"], url=info["url"])]
         return []
-
-    def _collection_answer(self, msg: Messages, language: str, started: float) -> Answer:
-        retriever, _ = self._index()
-        docs = self.documents()
-        if not docs:  # Chroma refuses a get without ids
-            return Answer(
-                text=msg.no_documents,
-                abstained=True,
-                backend="collection",
-                language=language,
-                timings_ms={"total_ms": (time.perf_counter() - started) * 1000},
-            )
-        first_chunks = retriever.store.get(
-            ids=[f"{d['doc_id']}#0000" for d in docs], include=["documents", "metadatas"]
-        )
-        by_doc = {c.doc_id: c for c in chunks_from(first_chunks)}
-        lines, sources = [msg.collection_intro.format(count=len(docs))], []
-        for d in docs:
-            chunk = by_doc.get(d["doc_id"])
-            if chunk is None:
-                continue
-            source = to_source(Passage(chunk, 1.0), len(sources) + 1)
-            sources.append(source)
-            link = f" ({d['url']})" if d.get("url") else ""
-            lines.append(f"- {d['title']}{link} [{source.n}]")
-        return Answer(
-            text="\n".join(lines),
-            sources=tuple(sources),
-            abstained=False,
-            backend="collection",
-            language=language,
-            timings_ms={"total_ms": (time.perf_counter() - started) * 1000},
-        )
 
     def status(self) -> dict[str, Any]:
         """What the UI shows about the setup: backend, model, store, documents."""
