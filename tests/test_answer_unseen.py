@@ -440,3 +440,14 @@ def test_a_first_question_leans_to_the_assistant_s_own_documents(
     assert not answer.abstained, answer.text
     assert "Gemeenten kunnen lid worden" in answer.text
     assert answer.sources[0].doc_id == "unesco-learning-cities"
+
+
+def test_a_count_of_what_was_said_before_counts_it(mixed_assistant: Assistant) -> None:
+    """ "hoeveel daarvan" counts the cities of the question before, not a thing called
+    "daarvan" that no sentence has."""
+    answer = converse(
+        mixed_assistant,
+        ["Hoeveel steden zitten er in het netwerk van lerende steden?", "en hoeveel daarvan in nl"],
+    )
+    assert not answer.abstained, answer.text
+    assert "Den Bosch en Groningen" in answer.text

@@ -240,7 +240,9 @@ class Vocabulary:
             r"(?:(?:van|of)\s+(?:de|die|deze|het|the|those|these)\s+)?([a-z][a-z-]*)",
             plain,
         )
-        tokens = self.content_tokens(match.group(1)) if match else []
+        if not match or match.group(1) in self.followup_words:
+            return None  # "hoeveel daarvan": what it counts was said before
+        tokens = self.content_tokens(match.group(1))
         return tokens[0] if tokens else None
 
     def is_collection_question(self, text: str) -> bool:
