@@ -219,6 +219,10 @@ def test_a_message_with_several_questions_gets_an_answer_per_part(
             ["Hoeveel gemeenten zijn lid", "om welke gaat het", "uit hoeveel steden bestaat het?"],
         ),
         (
+            "Wat kost het, wie moet het steunen en waar meld ik me aan?",
+            ["Wat kost het", "wie moet het steunen", "waar meld ik me aan?"],
+        ),
+        (
             "Kan een gemeente, waar al een bibliotheek is, lid worden?",
             ["Kan een gemeente, waar al een bibliotheek is, lid worden?"],
         ),

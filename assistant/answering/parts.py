@@ -28,9 +28,10 @@ _INDIRECT = re.compile(
     re.IGNORECASE,
 )
 _PREPOSITION = r"via|aan|bij|met|voor|van|in|op|naar|door|uit|over|om|tot|to|with|for|from|at|by|on"
-# Question words that, after a comma, start another question ("..., om welke gaat het?"); not
-# "waar", "wat", "wie" or "wanneer", which after a comma start a clause ("de stad, waar ...").
-_WH = r"welke|welk|hoeveel|waarom|which|why|how\s+many|how\s+much"
+# Question words that, after a comma, start another question ("..., om welke gaat het?",
+# "Wat kost het, wie moet het steunen ...?"); not "waar", "wat" or "wanneer", which after a
+# comma start a clause ("de stad, waar ...", "..., wat jammer is").
+_WH = r"welke|welk|wie|hoeveel|waarom|which|who|why|how\s+many|how\s+much"
 # "..., en wat kost het?", "en via welke ...": a conjunction that starts another question.
 # Not "of"/"or": "moet dat de gemeente zijn, of kan ook een bibliotheek het doen?" asks one
 # thing, with its alternatives.
