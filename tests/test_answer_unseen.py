@@ -132,6 +132,8 @@ def test_an_ordinal_follow_up_is_about_the_item_the_answer_listed(
     "questions",
     [
         ["Welke Nederlandse steden zijn Learning City?", "hoeveel inwoners heeft die tweede?"],
+        # "daar" between "wie is" and what is asked: the mayor is still what is asked.
+        ["Welke steden in Nederland doen mee als lerende stad?", "wie is daar de burgemeester?"],
         # A count "van die centra" counts centres: the "4" of Global Goal 4 is no answer.
         ["Wat is een kindcentrum?", "Hoeveel van die centra heeft ons land op dit moment?"],
         # "Wanneer en waar" asks for a date too.

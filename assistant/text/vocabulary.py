@@ -15,7 +15,7 @@ DEFAULT_VOCABULARY = "vocabulary.yaml"
 _FOCUS = re.compile(
     r"^(?:en\s+|and\s+)?(?:"
     r"(?:wie|wat|who|what)\s+(?:is|zijn|was|waren|are|were)\s+"
-    r"(?:(?:eigenlijk|nu|momenteel|tegenwoordig|currently|now)\s+)?"
+    r"(?:(?:eigenlijk|nu|momenteel|tegenwoordig|daar|dan|er|hier|currently|now|there|then)\s+)?"
     r"(?:de|het|een|haar|zijn|hun|the|a|an|her|his|their)"
     r"|hoe\s+heet\s+(?:de|het)|hoe\s+heten\s+de|wat\s+voor|welk\s+soort"
     r")\s+([a-z][a-z-]*)"
