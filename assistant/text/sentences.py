@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from functools import lru_cache
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 # A list item's mark at the start of a line: "1. ", "2) ", "- ", "* ", "• ".
 LIST_MARK = r"(?:\d+[.)]|[-*•])"
@@ -16,6 +19,11 @@ _local = threading.local()
 # compiled them again (a quarter of its time). A larger cache keeps them; same patterns, same
 # sentences. A few MB at most.
 RE_CACHE = 8192
+# The version of the rules below, in the splits ingest stores with each chunk (``stored_splits``,
+# with pysbd's version): raise it when ``split_sentences`` would cut a text differently, so
+# splits stored by an older version are not used.
+SPLITS_RULES = 1
+_warned: list[bool] = []  # whether chunks without usable stored splits were logged
 
 
 def _segmenter() -> Any:
@@ -49,7 +57,60 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
 @lru_cache(maxsize=4096)
 def split_sentences(text: str) -> tuple[str, ...]:
     """The sentences of a passage; a line break also ends a sentence (lists, headings)."""
-    out: list[str] = []
+    return tuple(text[s:e] for s, e in sentence_offsets(text))
+
+
+def sentence_offsets(text: str) -> list[tuple[int, int]]:
+    """Where ``split_sentences`` cuts ``text``: (start, end) of each sentence in it."""
+    out: list[tuple[int, int]] = []
+    position = 0
     for line in text.split("\n"):
-        out.extend(line[s:e] for s, e in sentence_spans(line))
-    return tuple(out)
+        out.extend((position + s, position + e) for s, e in sentence_spans(line))
+        position += len(line) + 1
+    return out
+
+
+def stored_splits(text: str) -> str:
+    """``text``'s sentences as ingest stores them with a chunk ("1-pysbd0.3.4:0,45;47,120"), so an
+    answer need not split the passage again (``passage_sentences``)."""
+    offsets = ";".join(f"{s},{e}" for s, e in sentence_offsets(text))
+    return f"{splits_version()}:{offsets}"
+
+
+@lru_cache(maxsize=1)
+def splits_version() -> str:
+    """This splitter's version: its rules' and pysbd's ("1-pysbd0.3.4")."""
+    from importlib.metadata import version
+
+    return f"{SPLITS_RULES}-pysbd{version('pysbd')}"
+
+
+def passage_sentences(text: str, stored: str | None) -> tuple[str, ...]:
+    """The sentences of a chunk's ``text``: from the splits ingest stored with it when they are
+    of this splitter's version, else split here (an index built before splits were stored;
+    the first such chunk logs how to store them)."""
+    if stored is not None:
+        version, _, offsets = stored.partition(":")
+        if version == splits_version():
+            return _decoded(text, offsets)
+    _warn_unsplit(stored)
+    return split_sentences(text)
+
+
+@lru_cache(maxsize=4096)
+def _decoded(text: str, offsets: str) -> tuple[str, ...]:
+    if not offsets:
+        return ()
+    spans = [tuple(map(int, pair.split(","))) for pair in offsets.split(";")]
+    return tuple(text[s:e] for s, e in spans)
+
+
+def _warn_unsplit(stored: str | None) -> None:
+    if not _warned:
+        _warned.append(True)
+        log.warning(
+            "the index has chunks without sentence splits of this version (%s): answers split "
+            "those passages themselves, which is slower; `leerstad ingest --rebuild ...` "
+            "stores them",
+            "none stored" if stored is None else f"stored {stored.partition(':')[0]}",
+        )
