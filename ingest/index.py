@@ -6,12 +6,13 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from assistant import passage_vectors
 from assistant.embedding_cache import EmbeddingCache, cache_file, text_key
 from assistant.records import Chunk
 from assistant.retrieval.keyword import KeywordIndex, chunk_tokens
@@ -136,13 +137,16 @@ def _builds_new(settings: Settings, rebuild: bool) -> bool:
 
 @dataclass
 class _Batch:
-    """New chunks on their way through the encoder: what the cache had, and what it computes."""
+    """New chunks on their way through the encoder: what the cache had, and what it computes
+    (with ``LEERSTAD_SENTENCE_VECTORS=ingest``, also their sentences' vectors)."""
 
     chunks: list[Chunk]
     keys: list[bytes]
     known: dict[bytes, NDArray[np.float32]]
     missing: list[bytes]
     future: Future[Encoded] | None
+    sentence_keys: list[bytes] = field(default_factory=list)
+    sentences: Future[Encoded] | None = None
 
 
 def write_changes(
@@ -180,26 +184,44 @@ def write_changes(
             if on_document:
                 on_document(done, skipped + len(docs))
             while len(fresh) >= BATCH:
-                waiting.append(_encode(fresh[:BATCH], cache, encoder))
+                waiting.append(_encode(fresh[:BATCH], cache, encoder, settings))
                 fresh = fresh[BATCH:]
                 while waiting and (len(waiting) > AHEAD or _ready(waiting[0])):
                     bar.update(_write(index, waiting.popleft(), cache, summary, plan))
         for start in range(0, len(fresh), TAIL):
-            waiting.append(_encode(fresh[start : start + TAIL], cache, encoder))
+            waiting.append(_encode(fresh[start : start + TAIL], cache, encoder, settings))
         encoder.finish()
         while waiting:
             bar.update(_write(index, waiting.popleft(), cache, summary, plan))
     return plan
 
 
-def _encode(chunks: list[Chunk], cache: EmbeddingCache, encoder: Encoding) -> _Batch:
+def _encode(
+    chunks: list[Chunk], cache: EmbeddingCache, encoder: Encoding, settings: Settings
+) -> _Batch:
     """Look the batch up in the cache and hand what it lacks to the encoder."""
     texts = [embedding_text(c) for c in chunks]
     keys = [text_key(t) for t in texts]
     known = cache.get_many(keys)
     missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in known}
     future = encoder.submit(list(missing.values())) if missing else None
-    return _Batch(chunks, keys, known, list(missing), future)
+    batch = _Batch(chunks, keys, known, list(missing), future)
+    if settings.sentence_vectors == "ingest":
+        batch.chunks = with_splits(chunks)
+        _encode_sentences(batch, cache, encoder)
+    return batch
+
+
+def _encode_sentences(batch: _Batch, cache: EmbeddingCache, encoder: Encoding) -> None:
+    """Hand the encoder the sentences and text of each chunk whose own batch of them is not
+    in the cache, each chunk on its own (assistant/passage_vectors.py)."""
+    texts = [passage_vectors.batch(c) for c in batch.chunks]
+    keys = [passage_vectors.keys(c, len(t)) for c, t in zip(batch.chunks, texts, strict=True)]
+    known = cache.get_many([k for ks in keys for k in ks])
+    todo = [i for i, ks in enumerate(keys) if any(k not in known for k in ks)]
+    if todo:
+        batch.sentence_keys = [k for i in todo for k in keys[i]]
+        batch.sentences = encoder.submit_each([texts[i] for i in todo])
 
 
 def _ready(batch: _Batch) -> bool:
@@ -221,6 +243,10 @@ def _write(
         batch.known.update(computed)
         summary.computed += len(computed)
         summary.encoded(encoded.started, encoded.ended)
+    if batch.sentences is not None:
+        encoded = result(batch.sentences)
+        cache.put_many(dict(zip(batch.sentence_keys, encoded.vectors, strict=True)))
+        summary.encoded(encoded.started, encoded.ended)
     _upsert(index.collection, chunks, np.stack([batch.known[k] for k in batch.keys]))
     heartbeat(index)
     summary.embedded += len(chunks)
@@ -230,7 +256,7 @@ def _write(
 def with_splits(chunks: list[Chunk]) -> list[Chunk]:
     """The chunks with their sentence splits, stored with them so an answer need not split
     them (about 1.6 ms a chunk of 270 characters, docs/benchmarks.md)."""
-    return [replace(c, sentences=stored_splits(c.text)) for c in chunks]
+    return [c if c.sentences else replace(c, sentences=stored_splits(c.text)) for c in chunks]
 
 
 def write_plan(index: Index, plan: Plan) -> None:
