@@ -171,6 +171,7 @@ def write_changes(
     cache = EmbeddingCache(cache_file(settings.embedding_cache_dir, settings.embedding_model))
     skipped = len(summary.unchanged)  # not chunked: already counted as done
     waiting: deque[_Batch] = deque()
+    words_sent: set[str] | None = set() if settings.sentence_vectors == "ingest" else None
     fresh: list[Chunk] = []
     # The bar's total grows as documents are chunked: chunking runs ahead of the encoder.
     with tqdm(total=0, desc="inbedden", unit="stuk", disable=not progress or not docs) as bar:
@@ -184,12 +185,12 @@ def write_changes(
             if on_document:
                 on_document(done, skipped + len(docs))
             while len(fresh) >= BATCH:
-                waiting.append(_encode(fresh[:BATCH], cache, encoder, settings))
+                waiting.append(_encode(fresh[:BATCH], cache, encoder, words_sent))
                 fresh = fresh[BATCH:]
                 while waiting and (len(waiting) > AHEAD or _ready(waiting[0])):
                     bar.update(_write(index, waiting.popleft(), cache, summary, plan))
         for start in range(0, len(fresh), TAIL):
-            waiting.append(_encode(fresh[start : start + TAIL], cache, encoder, settings))
+            waiting.append(_encode(fresh[start : start + TAIL], cache, encoder, words_sent))
         encoder.finish()
         while waiting:
             bar.update(_write(index, waiting.popleft(), cache, summary, plan))
@@ -197,31 +198,43 @@ def write_changes(
 
 
 def _encode(
-    chunks: list[Chunk], cache: EmbeddingCache, encoder: Encoding, settings: Settings
+    chunks: list[Chunk], cache: EmbeddingCache, encoder: Encoding, words_sent: set[str] | None
 ) -> _Batch:
-    """Look the batch up in the cache and hand what it lacks to the encoder."""
+    """Look the batch up in the cache and hand what it lacks to the encoder; with
+    ``words_sent`` (``LEERSTAD_SENTENCE_VECTORS=ingest``: the words sent so far) also the
+    chunks' sentence and word vectors."""
     texts = [embedding_text(c) for c in chunks]
     keys = [text_key(t) for t in texts]
     known = cache.get_many(keys)
     missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in known}
     future = encoder.submit(list(missing.values())) if missing else None
     batch = _Batch(chunks, keys, known, list(missing), future)
-    if settings.sentence_vectors == "ingest":
+    if words_sent is not None:
         batch.chunks = with_splits(chunks)
-        _encode_sentences(batch, cache, encoder)
+        _encode_sentences(batch, cache, encoder, words_sent)
     return batch
 
 
-def _encode_sentences(batch: _Batch, cache: EmbeddingCache, encoder: Encoding) -> None:
+def _encode_sentences(
+    batch: _Batch, cache: EmbeddingCache, encoder: Encoding, words_sent: set[str]
+) -> None:
     """Hand the encoder the sentences and text of each chunk whose own batch of them is not
-    in the cache, each chunk on its own (assistant/passage_vectors.py)."""
+    in the cache, each chunk on its own, and each word not in the cache (nor sent before) on
+    its own (assistant/passage_vectors.py)."""
     texts = [passage_vectors.batch(c) for c in batch.chunks]
     keys = [passage_vectors.keys(c, len(t)) for c, t in zip(batch.chunks, texts, strict=True)]
     known = cache.get_many([k for ks in keys for k in ks])
     todo = [i for i, ks in enumerate(keys) if any(k not in known for k in ks)]
-    if todo:
-        batch.sentence_keys = [k for i in todo for k in keys[i]]
-        batch.sentences = encoder.submit_each([texts[i] for i in todo])
+    batches = [texts[i] for i in todo]
+    batch.sentence_keys = [k for i in todo for k in keys[i]]
+    words = {w for c in batch.chunks for w in passage_vectors.passage_words(c)} - words_sent
+    words_sent |= words
+    known_words = cache.get_many([passage_vectors.word_key(w) for w in words])
+    new_words = sorted(w for w in words if passage_vectors.word_key(w) not in known_words)
+    batches += [[w] for w in new_words]
+    batch.sentence_keys += [passage_vectors.word_key(w) for w in new_words]
+    if batches:
+        batch.sentences = encoder.submit_each(batches)
 
 
 def _ready(batch: _Batch) -> bool:

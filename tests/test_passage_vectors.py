@@ -30,36 +30,41 @@ def _forbid_encoding(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(passage_vectors, "encode", refuse)
 
 
+def _vectors(settings: Settings) -> passage_vectors.PassageVectors:
+    from assistant.answering.extractive import SentenceVectors
+
+    return passage_vectors.PassageVectors(settings, SentenceVectors(settings))
+
+
 def test_vectors_depend_on_the_passage_alone_and_are_kept(
     corpus_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from assistant.answering.extractive import SentenceVectors
-
     settings = corpus_settings.with_(cache_dir=tmp_path / "cache")
     a, b, c = _chunks(settings)
-    texts = passage_vectors.batch(a)
-    alone = SentenceVectors(settings).for_passages([a])(texts)
+    texts = [*passage_vectors.batch(a), *passage_vectors.passage_words(a)[:5]]
+    alone = _vectors(settings).for_passages([a])(texts)
     # Other passages beside it, and other texts in the same call, change nothing.
-    beside = SentenceVectors(settings).for_passages([c, a, b])
-    assert np.array_equal(beside([QUESTION, *texts])[1:], alone)
-    # A new process (a new SentenceVectors) finds them in the embedding cache.
+    beside = _vectors(settings).for_passages([c, a, b])
+    assert np.array_equal(beside([QUESTION, "gemeente", *texts])[2:], alone)
+    # A new process (new PassageVectors) finds them in the embedding cache.
     _forbid_encoding(monkeypatch)
-    assert np.array_equal(SentenceVectors(settings).for_passages([b, a])(texts), alone)
+    assert np.array_equal(_vectors(settings).for_passages([b, a])(texts), alone)
 
 
 def test_ingest_computes_them_when_asked(
     fresh_settings: Settings, corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With LEERSTAD_SENTENCE_VECTORS=ingest no answer encodes a passage; the answers are those
-    of an index whose answers computed them."""
+    """With LEERSTAD_SENTENCE_VECTORS=ingest no answer encodes a passage or a word: the answer
+    is the one computed at answer time, and the default's but for the confidence's 7th digit."""
     from assistant import Assistant
     from ingest import ingest_paths
 
     docs = tmp_path / "docs"
     shutil.copytree(corpus_dir, docs)
-    at_answer = fresh_settings.with_(data_dir=tmp_path / "answer")
-    ingest_paths([docs], at_answer, progress=False)
-    expected = Assistant(at_answer).answer(QUESTION)
+    by_default = fresh_settings.with_(data_dir=tmp_path / "default")
+    ingest_paths([docs], by_default, progress=False)
+    default = Assistant(by_default).answer(QUESTION)
+    expected = Assistant(by_default.with_(sentence_vectors="ingest")).answer(QUESTION)
 
     at_ingest = fresh_settings.with_(sentence_vectors="ingest")
     ingest_paths([docs], at_ingest, progress=False)
@@ -71,3 +76,5 @@ def test_ingest_computes_them_when_asked(
         expected.sources,
         expected.confidence,
     )
+    assert (answer.text, answer.sources) == (default.text, default.sources)
+    assert answer.confidence == pytest.approx(default.confidence, abs=1e-6)

@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
-import logging
 import re
-import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from assistant import passage_vectors
 from assistant.answering.base import Request
-from assistant.answering.features import Analysis, Candidate, analyse, candidates
+from assistant.answering.features import Analysis, Candidate, Embed, analyse, candidates
 from assistant.answering.scorer import AnswerModel, load_answer_model
 from assistant.citations import number_sources
-from assistant.embedding_cache import EmbeddingCache, cache_file
 from assistant.messages import Messages, messages_for
-from assistant.records import Answer, Chunk, Turn
+from assistant.passage_vectors import PassageVectors
+from assistant.records import Answer, Turn
 from assistant.settings import Settings
 from assistant.text.vocabulary import Vocabulary, load_vocabulary
-
-log = logging.getLogger(__name__)
 
 MAX_SENTENCES = 3
 _NEGATION = {"niet", "geen", "nooit", "niets", "not", "no", "never", "none"}
@@ -33,8 +28,7 @@ _YES_NO_START = re.compile(
     r"do|does|is|are|can|must|should|has|have|will|may)\b",
     re.IGNORECASE,
 )
-VECTOR_CACHE = 20_000  # texts (questions, words) whose vectors are kept between questions
-PASSAGE_CACHE = 2_500  # passages whose sentences' and text's vectors are (about 8 each)
+VECTOR_CACHE = 20_000  # sentences and passages whose vectors are kept between questions
 
 
 @dataclass(frozen=True)
@@ -45,20 +39,12 @@ class Scored:
 
 class SentenceVectors:
     """Normalised vectors of texts from the configured embedding model, cached by text (the
-    same source sentences are scored again for every question).
-
-    A passage's sentences and text come from a batch of their own (``for_passages``), kept by
-    the passage's content in memory and in the embedding cache, so any process computes them
-    once (or none at all, when ingest did: ``LEERSTAD_SENTENCE_VECTORS=ingest``).
-    """
+    same source sentences are scored again for every question)."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._passages: OrderedDict[str, np.ndarray] = OrderedDict()  # by passage text
         self._lock = threading.Lock()  # conversations are answered in parallel threads
-        self._store: EmbeddingCache | None = None
-        self._store_failed = False
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         from assistant.store import build_embeddings
@@ -71,7 +57,8 @@ class SentenceVectors:
             # USE gives an array; other models lists (both the same float32 values).
             array = getattr(model, "embed_array", None)
             vectors = np.asarray(array(todo) if array else model.embed_documents(todo), float)
-            found = dict(zip(todo, _normalised(vectors), strict=True))
+            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+            found = dict(zip(todo, vectors / np.maximum(norms, 1e-12), strict=True))
         with self._lock:
             self._cache.update(found)
             out = np.stack([found[t] if t in found else self._cache[t] for t in texts])
@@ -80,88 +67,6 @@ class SentenceVectors:
             while len(self._cache) > VECTOR_CACHE:
                 self._cache.popitem(last=False)
         return out
-
-    def for_passages(self, chunks: Sequence[Chunk]) -> Callable[[Sequence[str]], np.ndarray]:
-        """An embed function for one question: the passages' sentences and texts with the
-        vectors of their own batches (where passages share a sentence, the best-ranked one's),
-        any other text (the question, single words) as ``__call__`` gives it."""
-        rows = self._passage_rows(list(dict.fromkeys(chunks)))
-        local: dict[str, np.ndarray] = {}
-        for chunk in reversed(chunks):  # best-ranked last: its vectors win
-            local.update(zip(passage_vectors.batch(chunk), rows[chunk.text], strict=True))
-
-        def embed(texts: Sequence[str]) -> np.ndarray:
-            rest = [t for t in texts if t not in local]
-            found = dict(zip(rest, self(rest), strict=True)) if rest else {}
-            return np.stack([local[t] if t in local else found[t] for t in texts])
-
-        return embed
-
-    def _passage_rows(self, chunks: list[Chunk]) -> dict[str, np.ndarray]:
-        with self._lock:
-            missing = [c for c in chunks if c.text not in self._passages]
-        found = self._computed(missing) if missing else {}
-        with self._lock:
-            self._passages.update(found)
-            out = {c.text: found.get(c.text, self._passages.get(c.text)) for c in chunks}
-            for chunk in chunks:
-                self._passages.move_to_end(chunk.text)
-            while len(self._passages) > PASSAGE_CACHE:
-                self._passages.popitem(last=False)
-        return out  # type: ignore[return-value]
-
-    def _computed(self, chunks: list[Chunk]) -> dict[str, np.ndarray]:
-        """The passages' batch vectors: from the embedding cache, else encoded (and kept)."""
-        from assistant.store import build_embeddings
-
-        batches = [passage_vectors.batch(c) for c in chunks]
-        keys = [passage_vectors.keys(c, len(b)) for c, b in zip(chunks, batches, strict=True)]
-        store = self._opened()
-        known = store.get_many([k for ks in keys for k in ks]) if store else {}
-        todo = [i for i, ks in enumerate(keys) if any(k not in known for k in ks)]
-        if todo:
-            vectors = passage_vectors.encode(
-                build_embeddings(self.settings), [batches[i] for i in todo]
-            )
-            fresh = dict(zip([k for i in todo for k in keys[i]], vectors, strict=True))
-            known.update(fresh)
-            self._keep(fresh)
-        return {
-            c.text: _normalised(np.stack([known[k] for k in ks]).astype(float))
-            for c, ks in zip(chunks, keys, strict=True)
-        }
-
-    def _opened(self) -> EmbeddingCache | None:
-        if self._store is None and not self._store_failed:
-            try:
-                folder = self.settings.embedding_cache_dir
-                self._store = EmbeddingCache(cache_file(folder, self.settings.embedding_model))
-            except (OSError, sqlite3.Error) as e:
-                self._unwritable(e)
-        return self._store
-
-    def _keep(self, vectors: dict[bytes, np.ndarray]) -> None:
-        if self._store is None:
-            return
-        try:
-            self._store.put_many(vectors)
-        except sqlite3.Error as e:
-            self._unwritable(e)
-
-    def _unwritable(self, error: Exception) -> None:
-        self._store, self._store_failed = None, True
-        log.warning(
-            "the embedding cache in %s cannot be used (%s): passages' sentence vectors are "
-            "kept in memory only, and computed again by each process; set LEERSTAD_CACHE_DIR "
-            "to a writable folder",
-            self.settings.embedding_cache_dir,
-            error,
-        )
-
-
-def _normalised(vectors: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.maximum(norms, 1e-12)
 
 
 class ExtractiveBackend:
@@ -181,6 +86,10 @@ class ExtractiveBackend:
         self.vocabulary = vocabulary or load_vocabulary()
         self.model = model or load_answer_model()
         self.vectors = SentenceVectors(settings)
+        # LEERSTAD_SENTENCE_VECTORS=ingest: passages' and words' vectors as ingest computed them.
+        self.passages: PassageVectors | None = None
+        if settings.sentence_vectors == "ingest":
+            self.passages = PassageVectors(settings, self.vectors)
 
     def standalone_question(self, question: str, history: tuple[Turn, ...]) -> str | None:
         return None  # the Assistant's default method (assistant.conversation) is the extractive one
@@ -193,7 +102,9 @@ class ExtractiveBackend:
 
     def candidates(self, request: Request) -> list[Candidate]:
         """Every sentence of the retrieved passages that could answer, with its features."""
-        embed = self.vectors.for_passages([p.chunk for p in request.passages])
+        embed: Embed = self.vectors
+        if self.passages is not None:
+            embed = self.passages.for_passages([p.chunk for p in request.passages])
         return candidates(request, self.analyse(request), embed)
 
     def score(self, request: Request) -> list[Scored]:
