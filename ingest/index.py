@@ -6,13 +6,12 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant import passage_vectors
 from assistant.embedding_cache import EmbeddingCache, cache_file, text_key
 from assistant.records import Chunk
 from assistant.retrieval.keyword import KeywordIndex, chunk_tokens
@@ -27,13 +26,13 @@ from assistant.store import (
     read_state,
     was_pending,
 )
-from assistant.text.sentences import stored_splits
 from ingest.chunk import chunk_document
 from ingest.encoder import Encoded, Encoding, chunks_for, encoding, estimated_chunks, result
 from ingest.errors import NoDocumentsError
 from ingest.guard import store_errors
 from ingest.load import SourceDocument, load_all
 from ingest.lock import write_lock
+from ingest.passages import encode_sentences, with_splits
 from ingest.plan import (
     IngestSummary,
     Plan,
@@ -211,30 +210,10 @@ def _encode(
     batch = _Batch(chunks, keys, known, list(missing), future)
     if words_sent is not None:
         batch.chunks = with_splits(chunks)
-        _encode_sentences(batch, cache, encoder, words_sent)
+        batch.sentence_keys, batch.sentences = encode_sentences(
+            batch.chunks, cache, encoder, words_sent
+        )
     return batch
-
-
-def _encode_sentences(
-    batch: _Batch, cache: EmbeddingCache, encoder: Encoding, words_sent: set[str]
-) -> None:
-    """Hand the encoder the sentences and text of each chunk whose own batch of them is not
-    in the cache, each chunk on its own, and each word not in the cache (nor sent before) on
-    its own (assistant/passage_vectors.py)."""
-    texts = [passage_vectors.batch(c) for c in batch.chunks]
-    keys = [passage_vectors.keys(c, len(t)) for c, t in zip(batch.chunks, texts, strict=True)]
-    known = cache.get_many([k for ks in keys for k in ks])
-    todo = [i for i, ks in enumerate(keys) if any(k not in known for k in ks)]
-    batches = [texts[i] for i in todo]
-    batch.sentence_keys = [k for i in todo for k in keys[i]]
-    words = {w for c in batch.chunks for w in passage_vectors.passage_words(c)} - words_sent
-    words_sent |= words
-    known_words = cache.get_many([passage_vectors.word_key(w) for w in words])
-    new_words = sorted(w for w in words if passage_vectors.word_key(w) not in known_words)
-    batches += [[w] for w in new_words]
-    batch.sentence_keys += [passage_vectors.word_key(w) for w in new_words]
-    if batches:
-        batch.sentences = encoder.submit_each(batches)
 
 
 def _ready(batch: _Batch) -> bool:
@@ -264,12 +243,6 @@ def _write(
     heartbeat(index)
     summary.embedded += len(chunks)
     return len(chunks)
-
-
-def with_splits(chunks: list[Chunk]) -> list[Chunk]:
-    """The chunks with their sentence splits, stored with them so an answer need not split
-    them (about 1.6 ms a chunk of 270 characters, docs/benchmarks.md)."""
-    return [c if c.sentences else replace(c, sentences=stored_splits(c.text)) for c in chunks]
 
 
 def write_plan(index: Index, plan: Plan) -> None:
