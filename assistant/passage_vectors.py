@@ -118,7 +118,7 @@ class PassageVectors:
         if missing:
             batches = [batch(c) for c in missing]
             all_keys = [keys(c, len(b)) for c, b in zip(missing, batches, strict=True)]
-            vectors = self._cached([k for ks in all_keys for k in ks], batches)
+            vectors = self._cached([k for ks in all_keys for k in ks], batches, _warn_computed)
             found = {
                 c.text: normalised(np.stack([vectors[k] for k in ks]).astype(float))
                 for c, ks in zip(missing, all_keys, strict=True)
@@ -150,9 +150,15 @@ class PassageVectors:
                 memory.popitem(last=False)
         return out
 
-    def _cached(self, wanted: list[bytes], batches: list[list[str]]) -> dict[bytes, np.ndarray]:
+    def _cached(
+        self,
+        wanted: list[bytes],
+        batches: list[list[str]],
+        computing: Callable[[], None] = lambda: None,
+    ) -> dict[bytes, np.ndarray]:
         """The vectors of ``wanted`` (the keys of ``batches``' rows, in order), from the
-        embedding cache; batches with any row missing there are encoded and kept."""
+        embedding cache; batches with any row missing there are encoded (after ``computing()``)
+        and kept."""
         from assistant.store import build_embeddings
 
         store = self._opened()
@@ -163,6 +169,7 @@ class PassageVectors:
                 todo.append((position, b))
             position += len(b)
         if todo:
+            computing()
             vectors = encode(build_embeddings(self.settings), [b for _, b in todo])
             rows = [k for start, b in todo for k in wanted[start : start + len(b)]]
             fresh = dict(zip(rows, vectors, strict=True))
@@ -195,4 +202,18 @@ class PassageVectors:
             "to a writable folder",
             self.settings.embedding_cache_dir,
             error,
+        )
+
+
+_warned: list[bool] = []
+
+
+def _warn_computed() -> None:
+    if not _warned:
+        _warned.append(True)
+        log.warning(
+            "LEERSTAD_SENTENCE_VECTORS=ingest, but the embedding cache lacks passages' sentence "
+            "vectors (the index was built without the setting, or with another cache folder): "
+            "answers compute and keep them, slower than without the setting; "
+            "`leerstad ingest --rebuild ...` with the setting computes them all"
         )

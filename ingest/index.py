@@ -100,7 +100,7 @@ def ingest_paths(
         encoder.estimated_chunks = chunks_for(sum(len(d.text) for d in changed), settings)
         plan = write_changes(index, changed, settings, summary, encoder, progress, on_document)
         plan.stale += [i for d in removed for i in chunk_ids(d, index.state.documents[d])]
-        write_plan(index, plan)
+        write_plan(index, plan, settings)
         changed_any = bool(summary.added or summary.updated or removed or pending)
         revision = index.revision + 1 if changed_any or not index.state.complete else index.revision
         index = commit(index, plan.records, removed, revision)
@@ -227,7 +227,6 @@ def _write(
     cache and upsert the batch; returns its size."""
     for c in batch.chunks:
         plan.tokens[c.chunk_id] = chunk_tokens(c.text, c.metadata())
-    chunks = with_splits(batch.chunks)  # while the encoder works on this batch or the next
     if batch.future is not None:
         encoded = result(batch.future)
         computed = dict(zip(batch.missing, encoded.vectors, strict=True))
@@ -239,17 +238,19 @@ def _write(
         encoded = result(batch.sentences)
         cache.put_many(dict(zip(batch.sentence_keys, encoded.vectors, strict=True)))
         summary.encoded(encoded.started, encoded.ended)
-    _upsert(index.collection, chunks, np.stack([batch.known[k] for k in batch.keys]))
+    _upsert(index.collection, batch.chunks, np.stack([batch.known[k] for k in batch.keys]))
     heartbeat(index)
-    summary.embedded += len(chunks)
-    return len(chunks)
+    summary.embedded += len(batch.chunks)
+    return len(batch.chunks)
 
 
-def write_plan(index: Index, plan: Plan) -> None:
+def write_plan(index: Index, plan: Plan, settings: Settings) -> None:
     """Refresh the metadata of chunks whose text is unchanged, and delete stale chunks."""
     collection = index.collection
     for start in range(0, len(plan.same), BATCH):
-        part = with_splits(plan.same[start : start + BATCH])
+        part = plan.same[start : start + BATCH]
+        if settings.sentence_vectors == "ingest":
+            part = with_splits(part)
         collection.update(ids=[c.chunk_id for c in part], metadatas=[c.metadata() for c in part])
     for start in range(0, len(plan.stale), BATCH):
         collection.delete(ids=plan.stale[start : start + BATCH])

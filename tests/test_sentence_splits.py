@@ -1,4 +1,5 @@
-"""Sentence splits stored at ingest: answers use them, and an index without them answers alike."""
+"""Sentence splits stored at ingest (LEERSTAD_SENTENCE_VECTORS=ingest): answers use them, and
+an index without them answers alike."""
 
 from __future__ import annotations
 
@@ -23,16 +24,6 @@ def _collection(settings: Settings):
     return open_index(settings).collection
 
 
-def test_ingest_stores_each_chunks_splits(corpus_settings: Settings) -> None:
-    """Every chunk of a real ingest carries its sentences, exactly as the answer would split."""
-    got = _collection(corpus_settings).get(include=["documents", "metadatas"])
-    assert got["ids"]
-    for text, meta in zip(got["documents"], got["metadatas"], strict=True):
-        stored = meta["sentences"]
-        assert stored.startswith(sentences.splits_version() + ":")
-        assert sentences.passage_sentences(text, stored) == sentences.split_sentences(text)
-
-
 def _answers(settings: Settings) -> list[tuple[str, tuple[str, ...], bool, float | None]]:
     from assistant import Assistant
 
@@ -44,16 +35,32 @@ def _answers(settings: Settings) -> list[tuple[str, tuple[str, ...], bool, float
     return out
 
 
-def test_answers_use_stored_splits_and_an_older_index_answers_the_same(
+def test_the_default_ingest_stores_no_splits(corpus_settings: Settings) -> None:
+    got = _collection(corpus_settings).get(include=["metadatas"])
+    assert got["ids"]
+    assert not any("sentences" in meta for meta in got["metadatas"])
+
+
+def test_ingest_stores_splits_answers_use_them_and_an_index_without_them_answers_alike(
     fresh_settings: Settings, corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With stored splits no passage is split while answering; with the splits removed (an
-    index built before they were stored) the answer splits them itself, to the same answers."""
+    """Every chunk carries its sentences, exactly as the answer would split them; answers then
+    split no passage; with the splits removed the answer splits them itself, to the same
+    answers."""
     from ingest import ingest_paths
 
+    settings = fresh_settings.with_(sentence_vectors="ingest")
     docs = tmp_path / "docs"
     shutil.copytree(corpus_dir, docs)
-    ingest_paths([docs], fresh_settings, progress=False)
+    ingest_paths([docs], settings, progress=False)
+    collection = _collection(settings)
+    got = collection.get(include=["documents", "metadatas"])
+    for text, meta in zip(got["documents"], got["metadatas"], strict=True):
+        assert meta["sentences"].startswith(sentences.splits_version() + ":")
+        assert sentences.passage_sentences(text, meta["sentences"]) == (
+            sentences.split_sentences(text)
+        )
+
     split = []
     original = sentences.split_sentences
 
@@ -63,15 +70,14 @@ def test_answers_use_stored_splits_and_an_older_index_answers_the_same(
 
     # passage_sentences falls back to the module's split_sentences: count those calls only.
     monkeypatch.setattr(sentences, "split_sentences", counted)
-    stored = _answers(fresh_settings)
+    stored = _answers(settings)
     assert not split
     assert any(not abstained for _, _, abstained, _ in stored)
 
-    collection = _collection(fresh_settings)
-    ids = collection.get(include=[])["ids"]
+    ids = got["ids"]
     collection.update(ids=ids, metadatas=[{"sentences": None}] * len(ids))
     assert "sentences" not in collection.get(ids=ids[:1], include=["metadatas"])["metadatas"][0]
-    assert _answers(fresh_settings) == stored
+    assert _answers(settings) == stored
     assert split
 
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 from functools import lru_cache
 from typing import Any
-
-log = logging.getLogger(__name__)
 
 # A list item's mark at the start of a line: "1. ", "2) ", "- ", "* ", "• ".
 LIST_MARK = r"(?:\d+[.)]|[-*•])"
@@ -23,7 +20,6 @@ RE_CACHE = 8192
 # with pysbd's version): raise it when ``split_sentences`` would cut a text differently, so
 # splits stored by an older version are not used.
 SPLITS_RULES = 1
-_warned: list[bool] = []  # whether chunks without usable stored splits were logged
 
 
 def _segmenter() -> Any:
@@ -86,14 +82,13 @@ def splits_version() -> str:
 
 
 def passage_sentences(text: str, stored: str | None) -> tuple[str, ...]:
-    """The sentences of a chunk's ``text``: from the splits ingest stored with it when they are
-    of this splitter's version, else split here (an index built before splits were stored;
-    the first such chunk logs how to store them)."""
+    """The sentences of a chunk's ``text``: from the splits ingest stored with it
+    (``LEERSTAD_SENTENCE_VECTORS=ingest``) when they are of this splitter's version, else
+    split here."""
     if stored is not None:
         version, _, offsets = stored.partition(":")
         if version == splits_version():
             return _decoded(text, offsets)
-    _warn_unsplit(stored)
     return split_sentences(text)
 
 
@@ -103,14 +98,3 @@ def _decoded(text: str, offsets: str) -> tuple[str, ...]:
         return ()
     spans = [tuple(map(int, pair.split(","))) for pair in offsets.split(";")]
     return tuple(text[s:e] for s, e in spans)
-
-
-def _warn_unsplit(stored: str | None) -> None:
-    if not _warned:
-        _warned.append(True)
-        log.warning(
-            "the index has chunks without sentence splits of this version (%s): answers split "
-            "those passages themselves, which is slower; `leerstad ingest --rebuild ...` "
-            "stores them",
-            "none stored" if stored is None else f"stored {stored.partition(':')[0]}",
-        )
