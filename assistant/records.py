@@ -21,6 +21,9 @@ class Chunk:
     content_hash: str
     doc_hash: str
     kind: str = "text"  # "text" (a passage of the body) or "meta" (built from front matter)
+    # Its sentences as ingest stored them (assistant.text.sentences.stored_splits, with
+    # LEERSTAD_SENTENCE_VECTORS=ingest); None otherwise. Not part of what the chunk is.
+    sentences: str | None = field(default=None, compare=False, repr=False)
 
     def metadata(self) -> dict[str, str | int]:
         """Flat metadata as Chroma stores it (no None values)."""

@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     # (`leerstad eval fit`, chosen on the dev sets). Higher refuses more, lower answers more.
     answer_threshold: float | None = Field(None, ge=0, le=1)
     unknown_word_weight: float = Field(0.5, ge=0, le=1)
+    # "ingest": ingest also splits each new chunk into sentences and computes the vectors of
+    # its sentences, its text and its words, each chunk (word) on its own, for the answers
+    # (ingest/passages.py, assistant/passage_vectors.py): faster answers on passages they meet
+    # for the first time, a slower ingest (docs/benchmarks.md). "answer": answers do that work.
+    sentence_vectors: Literal["answer", "ingest"] = "answer"
     # What the assistant answers questions about, as its welcome tells the user. A first
     # question that refers to something it does not name ("Wie is de contactpersoon?") is read
     # as following on from this. Empty: such a question is read on its own.

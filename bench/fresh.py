@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.settings import Settings
+from bench.cachestate import forget_since
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,6 +37,8 @@ def env_for(settings: Settings) -> dict[str, str]:
         LEERSTAD_LOG_LEVEL="ERROR",
         PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
     )
+    if settings.sentence_vectors != "answer":  # only then: older code does not know it
+        env["LEERSTAD_SENTENCE_VECTORS"] = settings.sentence_vectors
     return env
 
 
@@ -86,19 +89,36 @@ ANSWER_FIGURES = (*ANSWER_TIMES, "naive_vs_answer_per_question_p50", "evidence_r
 
 
 def answer_rounds(
-    settings: Settings, baseline: Path, rounds: int, questions: Path, naive_dir: Path | None
+    settings: Settings,
+    baseline: Path,
+    rounds: int,
+    questions: Path,
+    naive_dir: Path | None,
+    ingested: set[bytes] | None = None,
 ) -> dict[str, Any]:
     """The warm answers of this code and of the ``baseline`` checkout's to ``questions`` on the
     index of ``settings``, each in a fresh process, ``rounds`` times alternating (the order
     flipped every round), so both are measured under the same load; the naive pipeline's index
-    in ``naive_dir`` answers each question in both."""
+    in ``naive_dir`` answers each question in both.
+
+    ``ingested``: the embedding cache's keys as the ingest left them. Each run of this code
+    then starts from that cache ("new": every passage seen for the first time since the
+    ingest), and is followed by one with the vectors its answers kept ("new_seen": passages
+    an earlier process answered from)."""
     runs: dict[str, list[dict[str, Any]]] = {"new": [], "baseline": []}
+    if ingested is not None:
+        runs["new_seen"] = []
     for n in range(rounds):
         order = [("new", None), ("baseline", baseline)]
         for label, code in order if n % 2 == 0 else order[::-1]:
+            if label == "new" and ingested is not None:
+                forget_since(settings, ingested)
             note(f"answers of the {label} code ({n + 1}/{rounds})")
             args = ["answers", str(questions), str(naive_dir or "")]
             runs[label].append(probe(settings, *args, code=code, own_probe=True))
+            if label == "new" and ingested is not None:
+                note(f"answers of the new code, passages seen before ({n + 1}/{rounds})")
+                runs["new_seen"].append(probe(settings, *args, own_probe=True))
     medians = {
         label: {k: _median([r.get(k) for r in rows]) for k in ANSWER_FIGURES}
         for label, rows in runs.items()

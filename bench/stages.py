@@ -38,6 +38,12 @@ STAGES = (
     ("assistant.answering.parts", None, "split_parts"),
     ("assistant.text.language", None, "detect_language"),
     ("assistant.text.sentences", None, "split_sentences"),
+    ("assistant.text.sentences", None, "passage_sentences"),
+    ("assistant.passage_vectors", "PassageVectors", "for_passages"),
+    ("assistant.passage_vectors", "PassageVectors", "_cached"),
+    ("assistant.passage_vectors", None, "encode"),
+    ("assistant.embedding_cache", "EmbeddingCache", "get_many"),
+    ("assistant.embedding_cache", "EmbeddingCache", "put_many"),
 )
 ENCODE = "model encode (texts not in memory)"
 REST = "answer outside prepare and the backend"

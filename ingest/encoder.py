@@ -7,13 +7,13 @@ import logging
 import multiprocessing
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -58,6 +58,15 @@ def encode(settings: Settings, texts: list[str]) -> Encoded:
     return Encoded(vectors, started, time.time())
 
 
+def encode_each(settings: Settings, batches: list[list[str]]) -> Encoded:
+    """Embed each of ``batches`` on its own (assistant/passage_vectors.py), rows in order."""
+    from assistant import passage_vectors
+
+    model = build_embeddings(settings)
+    started = time.time()
+    return Encoded(passage_vectors.encode(model, batches), started, time.time())
+
+
 class LocalEncoder:
     """Encodes in this process, at once (small ingests, tests)."""
 
@@ -65,9 +74,15 @@ class LocalEncoder:
         self.settings = settings
 
     def submit(self, texts: list[str]) -> Future[Encoded]:
+        return self._run(encode, texts)
+
+    def submit_each(self, batches: list[list[str]]) -> Future[Encoded]:
+        return self._run(encode_each, batches)
+
+    def _run(self, work: Callable[[Settings, Any], Encoded], texts: Any) -> Future[Encoded]:
         future: Future[Encoded] = Future()
         try:
-            future.set_result(encode(self.settings, texts))
+            future.set_result(work(self.settings, texts))
         except Exception as e:  # raised to the caller by future.result(), as in a process
             future.set_exception(e)
         return future
@@ -93,8 +108,14 @@ class ProcessEncoder:
         self._ending: threading.Thread | None = None
 
     def submit(self, texts: list[str]) -> Future[Encoded]:
+        return self._run(encode, texts)
+
+    def submit_each(self, batches: list[list[str]]) -> Future[Encoded]:
+        return self._run(encode_each, batches)
+
+    def _run(self, work: Callable[[Settings, Any], Encoded], texts: Any) -> Future[Encoded]:
         try:
-            return self._pool.submit(encode, self.settings, texts)
+            return self._pool.submit(work, self.settings, texts)
         except BrokenProcessPool as e:
             raise lost(e) from e
 
@@ -173,6 +194,12 @@ class Encoding:
         self.start(self.estimated_chunks)
         assert self._encoder is not None
         return self._encoder.submit(texts)
+
+    def submit_each(self, batches: list[list[str]]) -> Future[Encoded]:
+        """Each batch encoded on its own (a passage's sentences and text)."""
+        self.start(self.estimated_chunks)
+        assert self._encoder is not None
+        return self._encoder.submit_each(batches)
 
     def finish(self) -> None:
         """The last batch was submitted (see ``ProcessEncoder.finish``)."""

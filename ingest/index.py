@@ -6,7 +6,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +32,7 @@ from ingest.errors import NoDocumentsError
 from ingest.guard import store_errors
 from ingest.load import SourceDocument, load_all
 from ingest.lock import write_lock
+from ingest.passages import encode_sentences, with_splits
 from ingest.plan import (
     IngestSummary,
     Plan,
@@ -99,7 +100,7 @@ def ingest_paths(
         encoder.estimated_chunks = chunks_for(sum(len(d.text) for d in changed), settings)
         plan = write_changes(index, changed, settings, summary, encoder, progress, on_document)
         plan.stale += [i for d in removed for i in chunk_ids(d, index.state.documents[d])]
-        write_plan(index, plan)
+        write_plan(index, plan, settings)
         changed_any = bool(summary.added or summary.updated or removed or pending)
         revision = index.revision + 1 if changed_any or not index.state.complete else index.revision
         index = commit(index, plan.records, removed, revision)
@@ -135,13 +136,16 @@ def _builds_new(settings: Settings, rebuild: bool) -> bool:
 
 @dataclass
 class _Batch:
-    """New chunks on their way through the encoder: what the cache had, and what it computes."""
+    """New chunks on their way through the encoder: what the cache had, and what it computes
+    (with ``LEERSTAD_SENTENCE_VECTORS=ingest``, also their sentences' vectors)."""
 
     chunks: list[Chunk]
     keys: list[bytes]
     known: dict[bytes, NDArray[np.float32]]
     missing: list[bytes]
     future: Future[Encoded] | None
+    sentence_keys: list[bytes] = field(default_factory=list)
+    sentences: Future[Encoded] | None = None
 
 
 def write_changes(
@@ -166,6 +170,7 @@ def write_changes(
     cache = EmbeddingCache(cache_file(settings.embedding_cache_dir, settings.embedding_model))
     skipped = len(summary.unchanged)  # not chunked: already counted as done
     waiting: deque[_Batch] = deque()
+    words_sent: set[str] | None = set() if settings.sentence_vectors == "ingest" else None
     fresh: list[Chunk] = []
     # The bar's total grows as documents are chunked: chunking runs ahead of the encoder.
     with tqdm(total=0, desc="inbedden", unit="stuk", disable=not progress or not docs) as bar:
@@ -179,26 +184,36 @@ def write_changes(
             if on_document:
                 on_document(done, skipped + len(docs))
             while len(fresh) >= BATCH:
-                waiting.append(_encode(fresh[:BATCH], cache, encoder))
+                waiting.append(_encode(fresh[:BATCH], cache, encoder, words_sent))
                 fresh = fresh[BATCH:]
                 while waiting and (len(waiting) > AHEAD or _ready(waiting[0])):
                     bar.update(_write(index, waiting.popleft(), cache, summary, plan))
         for start in range(0, len(fresh), TAIL):
-            waiting.append(_encode(fresh[start : start + TAIL], cache, encoder))
+            waiting.append(_encode(fresh[start : start + TAIL], cache, encoder, words_sent))
         encoder.finish()
         while waiting:
             bar.update(_write(index, waiting.popleft(), cache, summary, plan))
     return plan
 
 
-def _encode(chunks: list[Chunk], cache: EmbeddingCache, encoder: Encoding) -> _Batch:
-    """Look the batch up in the cache and hand what it lacks to the encoder."""
+def _encode(
+    chunks: list[Chunk], cache: EmbeddingCache, encoder: Encoding, words_sent: set[str] | None
+) -> _Batch:
+    """Look the batch up in the cache and hand what it lacks to the encoder; with
+    ``words_sent`` (``LEERSTAD_SENTENCE_VECTORS=ingest``: the words sent so far) also the
+    chunks' sentence and word vectors."""
     texts = [embedding_text(c) for c in chunks]
     keys = [text_key(t) for t in texts]
     known = cache.get_many(keys)
     missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in known}
     future = encoder.submit(list(missing.values())) if missing else None
-    return _Batch(chunks, keys, known, list(missing), future)
+    batch = _Batch(chunks, keys, known, list(missing), future)
+    if words_sent is not None:
+        batch.chunks = with_splits(chunks)
+        batch.sentence_keys, batch.sentences = encode_sentences(
+            batch.chunks, cache, encoder, words_sent
+        )
+    return batch
 
 
 def _ready(batch: _Batch) -> bool:
@@ -219,17 +234,23 @@ def _write(
         batch.known.update(computed)
         summary.computed += len(computed)
         summary.encoded(encoded.started, encoded.ended)
+    if batch.sentences is not None:
+        encoded = result(batch.sentences)
+        cache.put_many(dict(zip(batch.sentence_keys, encoded.vectors, strict=True)))
+        summary.encoded(encoded.started, encoded.ended)
     _upsert(index.collection, batch.chunks, np.stack([batch.known[k] for k in batch.keys]))
     heartbeat(index)
     summary.embedded += len(batch.chunks)
     return len(batch.chunks)
 
 
-def write_plan(index: Index, plan: Plan) -> None:
+def write_plan(index: Index, plan: Plan, settings: Settings) -> None:
     """Refresh the metadata of chunks whose text is unchanged, and delete stale chunks."""
     collection = index.collection
     for start in range(0, len(plan.same), BATCH):
         part = plan.same[start : start + BATCH]
+        if settings.sentence_vectors == "ingest":
+            part = with_splits(part)
         collection.update(ids=[c.chunk_id for c in part], metadatas=[c.metadata() for c in part])
     for start in range(0, len(plan.stale), BATCH):
         collection.delete(ids=plan.stale[start : start + BATCH])

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answering.base import Request
-from assistant.answering.features import Analysis, Candidate, analyse, candidates
+from assistant.answering.features import Analysis, Candidate, Embed, analyse, candidates
 from assistant.answering.scorer import AnswerModel, load_answer_model
 from assistant.citations import number_sources
 from assistant.messages import Messages, messages_for
+from assistant.passage_vectors import PassageVectors
 from assistant.records import Answer, Turn
 from assistant.settings import Settings
 from assistant.text.vocabulary import Vocabulary, load_vocabulary
@@ -85,6 +86,10 @@ class ExtractiveBackend:
         self.vocabulary = vocabulary or load_vocabulary()
         self.model = model or load_answer_model()
         self.vectors = SentenceVectors(settings)
+        # LEERSTAD_SENTENCE_VECTORS=ingest: passages' and words' vectors as ingest computed them.
+        self.passages: PassageVectors | None = None
+        if settings.sentence_vectors == "ingest":
+            self.passages = PassageVectors(settings, self.vectors)
 
     def standalone_question(self, question: str, history: tuple[Turn, ...]) -> str | None:
         return None  # the Assistant's default method (assistant.conversation) is the extractive one
@@ -97,7 +102,10 @@ class ExtractiveBackend:
 
     def candidates(self, request: Request) -> list[Candidate]:
         """Every sentence of the retrieved passages that could answer, with its features."""
-        return candidates(request, self.analyse(request), self.vectors)
+        embed: Embed = self.vectors
+        if self.passages is not None:
+            embed = self.passages.for_passages([p.chunk for p in request.passages])
+        return candidates(request, self.analyse(request), embed)
 
     def score(self, request: Request) -> list[Scored]:
         """The candidate sentences with the fitted model's chance that each answers, best first."""

@@ -33,6 +33,7 @@ def chunk_from(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
         content_hash=str(meta.get("content_hash", "")),
         doc_hash=str(meta.get("doc_hash", "")),
         kind=str(meta.get("kind", "text")),
+        sentences=meta.get("sentences"),
     )
 
 

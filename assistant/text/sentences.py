@@ -16,6 +16,10 @@ _local = threading.local()
 # compiled them again (a quarter of its time). A larger cache keeps them; same patterns, same
 # sentences. A few MB at most.
 RE_CACHE = 8192
+# The version of the rules below, in the splits ingest stores with each chunk (``stored_splits``,
+# with pysbd's version): raise it when ``split_sentences`` would cut a text differently, so
+# splits stored by an older version are not used.
+SPLITS_RULES = 1
 
 
 def _segmenter() -> Any:
@@ -49,7 +53,48 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
 @lru_cache(maxsize=4096)
 def split_sentences(text: str) -> tuple[str, ...]:
     """The sentences of a passage; a line break also ends a sentence (lists, headings)."""
-    out: list[str] = []
+    return tuple(text[s:e] for s, e in sentence_offsets(text))
+
+
+def sentence_offsets(text: str) -> list[tuple[int, int]]:
+    """Where ``split_sentences`` cuts ``text``: (start, end) of each sentence in it."""
+    out: list[tuple[int, int]] = []
+    position = 0
     for line in text.split("\n"):
-        out.extend(line[s:e] for s, e in sentence_spans(line))
-    return tuple(out)
+        out.extend((position + s, position + e) for s, e in sentence_spans(line))
+        position += len(line) + 1
+    return out
+
+
+def stored_splits(text: str) -> str:
+    """``text``'s sentences as ingest stores them with a chunk ("1-pysbd0.3.4:0,45;47,120"), so an
+    answer need not split the passage again (``passage_sentences``)."""
+    offsets = ";".join(f"{s},{e}" for s, e in sentence_offsets(text))
+    return f"{splits_version()}:{offsets}"
+
+
+@lru_cache(maxsize=1)
+def splits_version() -> str:
+    """This splitter's version: its rules' and pysbd's ("1-pysbd0.3.4")."""
+    from importlib.metadata import version
+
+    return f"{SPLITS_RULES}-pysbd{version('pysbd')}"
+
+
+def passage_sentences(text: str, stored: str | None) -> tuple[str, ...]:
+    """The sentences of a chunk's ``text``: from the splits ingest stored with it
+    (``LEERSTAD_SENTENCE_VECTORS=ingest``) when they are of this splitter's version, else
+    split here."""
+    if stored is not None:
+        version, _, offsets = stored.partition(":")
+        if version == splits_version():
+            return _decoded(text, offsets)
+    return split_sentences(text)
+
+
+@lru_cache(maxsize=4096)
+def _decoded(text: str, offsets: str) -> tuple[str, ...]:
+    if not offsets:
+        return ()
+    spans = [tuple(map(int, pair.split(","))) for pair in offsets.split(";")]
+    return tuple(text[s:e] for s, e in spans)

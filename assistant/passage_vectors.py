@@ -1,0 +1,219 @@
+"""Vectors of a passage's sentences, its text and its words that depend on the passage alone
+(``LEERSTAD_SENTENCE_VECTORS=ingest``).
+
+Some encoders give a text a slightly different vector in another batch (USE's numpy backend:
+up to 3e-7 per component), so by default an answer's vectors depend on what it encodes
+together. Here a passage's sentences and text are encoded in a batch of their own, and each
+word on its own, so their vectors are a function of the passage (the word) and are kept in the
+embedding cache: computed at ingest, or once by the first answer that needs them, in any process.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from assistant.embedding_cache import EmbeddingCache, cache_file, text_key
+from assistant.text.analysis import words
+from assistant.text.sentences import passage_sentences, splits_version
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+    from numpy.typing import NDArray
+
+    from assistant.records import Chunk
+    from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Embed = Callable[[Sequence[str]], np.ndarray]
+PASSAGE_CACHE = 2_500  # passages whose vectors are kept in memory (about 8 each)
+WORD_CACHE = 50_000  # words whose vectors are kept in memory
+
+
+def batch(chunk: Chunk) -> list[str]:
+    """What is encoded together for one passage: its sentences, then its text."""
+    return [*passage_sentences(chunk.text, chunk.sentences), chunk.text]
+
+
+def keys(chunk: Chunk, size: int) -> list[bytes]:
+    """The cache keys of a passage's batch of ``size`` texts (apart from any text's own key:
+    the same text in another batch has another vector)."""
+    prefix = f"passage batch {splits_version()} {size}\n"
+    return [text_key(f"{prefix}{i}\n{chunk.text}") for i in range(size)]
+
+
+def word_key(word: str) -> bytes:
+    """The cache key of a word encoded on its own."""
+    return text_key(f"word alone\n{word}")
+
+
+def passage_words(chunk: Chunk) -> list[str]:
+    """The words of a passage an answer may look up (every word, stopwords too)."""
+    return list(dict.fromkeys(words(chunk.text)))
+
+
+def is_word(text: str) -> bool:
+    return words(text) == [text]
+
+
+def encode(model: Embeddings, batches: Sequence[Sequence[str]]) -> NDArray[np.float32]:
+    """Each batch encoded on its own, the rows of all of them in order."""
+    array = getattr(model, "embed_array", None)  # USE: without the Python lists
+    parts = [
+        np.asarray(array(list(b)) if array else model.embed_documents(list(b)), np.float32)
+        for b in batches
+    ]
+    return np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float32)
+
+
+def normalised(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+class PassageVectors:
+    """Passages' and words' vectors from the embedding cache (else computed and kept there),
+    and in memory; other texts (the question) from ``other``."""
+
+    def __init__(self, settings: Settings, other: Embed) -> None:
+        self.settings = settings
+        self.other = other
+        self._passages: OrderedDict[str, np.ndarray] = OrderedDict()  # by passage text
+        self._words: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()  # conversations are answered in parallel threads
+        self._store: EmbeddingCache | None = None
+        self._store_failed = False
+
+    def for_passages(self, chunks: Sequence[Chunk]) -> Embed:
+        """An embed function for one question: the passages' sentences and texts with the
+        vectors of their own batches (where passages share a sentence, the best-ranked one's),
+        single words each on its own, any other text from ``other``."""
+        rows = self._passage_rows(list(dict.fromkeys(chunks)))
+        local: dict[str, np.ndarray] = {}
+        for chunk in reversed(chunks):  # best-ranked last: its vectors win
+            local.update(zip(batch(chunk), rows[chunk.text], strict=True))
+
+        def embed(texts: Sequence[str]) -> np.ndarray:
+            rest = list(dict.fromkeys(t for t in texts if t not in local))
+            alone = [t for t in rest if is_word(t)]
+            found = self._word_rows(alone) if alone else {}
+            others = [t for t in rest if t not in found]
+            if others:
+                found.update(zip(others, self.other(others), strict=True))
+            return np.stack([local[t] if t in local else found[t] for t in texts])
+
+        return embed
+
+    def _passage_rows(self, chunks: list[Chunk]) -> dict[str, np.ndarray]:
+        with self._lock:
+            missing = [c for c in chunks if c.text not in self._passages]
+        found: dict[str, np.ndarray] = {}
+        if missing:
+            batches = [batch(c) for c in missing]
+            all_keys = [keys(c, len(b)) for c, b in zip(missing, batches, strict=True)]
+            vectors = self._cached([k for ks in all_keys for k in ks], batches, _warn_computed)
+            found = {
+                c.text: normalised(np.stack([vectors[k] for k in ks]).astype(float))
+                for c, ks in zip(missing, all_keys, strict=True)
+            }
+        return self._remembered(self._passages, found, [c.text for c in chunks], PASSAGE_CACHE)
+
+    def _word_rows(self, texts: list[str]) -> dict[str, np.ndarray]:
+        with self._lock:
+            missing = [w for w in texts if w not in self._words]
+        found: dict[str, np.ndarray] = {}
+        if missing:
+            vectors = self._cached([word_key(w) for w in missing], [[w] for w in missing])
+            found = {w: normalised(vectors[word_key(w)][None].astype(float))[0] for w in missing}
+        return self._remembered(self._words, found, texts, WORD_CACHE)
+
+    def _remembered(
+        self,
+        memory: OrderedDict[str, np.ndarray],
+        found: dict[str, np.ndarray],
+        wanted: list[str],
+        size: int,
+    ) -> dict[str, np.ndarray]:
+        with self._lock:
+            memory.update(found)
+            out = {t: found[t] if t in found else memory[t] for t in wanted}
+            for text in wanted:
+                memory.move_to_end(text)
+            while len(memory) > size:
+                memory.popitem(last=False)
+        return out
+
+    def _cached(
+        self,
+        wanted: list[bytes],
+        batches: list[list[str]],
+        computing: Callable[[], None] = lambda: None,
+    ) -> dict[bytes, np.ndarray]:
+        """The vectors of ``wanted`` (the keys of ``batches``' rows, in order), from the
+        embedding cache; batches with any row missing there are encoded (after ``computing()``)
+        and kept."""
+        from assistant.store import build_embeddings
+
+        store = self._opened()
+        known = store.get_many(wanted) if store is not None else {}
+        todo, position = [], 0
+        for b in batches:
+            if any(k not in known for k in wanted[position : position + len(b)]):
+                todo.append((position, b))
+            position += len(b)
+        if todo:
+            computing()
+            vectors = encode(build_embeddings(self.settings), [b for _, b in todo])
+            rows = [k for start, b in todo for k in wanted[start : start + len(b)]]
+            fresh = dict(zip(rows, vectors, strict=True))
+            known.update(fresh)
+            self._keep(fresh)
+        return known
+
+    def _opened(self) -> EmbeddingCache | None:
+        if self._store is None and not self._store_failed:
+            try:
+                folder = self.settings.embedding_cache_dir
+                self._store = EmbeddingCache(cache_file(folder, self.settings.embedding_model))
+            except (OSError, sqlite3.Error) as e:
+                self._unusable(e)
+        return self._store
+
+    def _keep(self, vectors: dict[bytes, np.ndarray]) -> None:
+        if self._store is None:
+            return
+        try:
+            self._store.put_many(vectors)
+        except sqlite3.Error as e:
+            self._unusable(e)
+
+    def _unusable(self, error: Exception) -> None:
+        self._store, self._store_failed = None, True
+        log.warning(
+            "the embedding cache in %s cannot be used (%s): passages' sentence vectors are "
+            "kept in memory only, and computed again by each process; set LEERSTAD_CACHE_DIR "
+            "to a writable folder",
+            self.settings.embedding_cache_dir,
+            error,
+        )
+
+
+_warned: list[bool] = []
+
+
+def _warn_computed() -> None:
+    if not _warned:
+        _warned.append(True)
+        log.warning(
+            "LEERSTAD_SENTENCE_VECTORS=ingest, but the embedding cache lacks passages' sentence "
+            "vectors (the index was built without the setting, or with another cache folder): "
+            "answers compute and keep them, slower than without the setting; "
+            "`leerstad ingest --rebuild ...` with the setting computes them all"
+        )

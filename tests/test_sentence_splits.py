@@ -1,0 +1,92 @@
+"""Sentence splits stored at ingest (LEERSTAD_SENTENCE_VECTORS=ingest): answers use them, and
+an index without them answers alike."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.settings import Settings
+from assistant.text import sentences
+
+QUESTIONS = (
+    "Hoe kan onze gemeente lid worden van het UNESCO Learning Cities netwerk?",
+    "Wat is een integraal kindcentrum?",
+    "Wat kost een parkeervergunning?",
+)
+
+
+def _collection(settings: Settings):
+    from assistant.store import open_index
+
+    return open_index(settings).collection
+
+
+def _answers(settings: Settings) -> list[tuple[str, tuple[str, ...], bool, float | None]]:
+    from assistant import Assistant
+
+    assistant = Assistant(settings)
+    out = []
+    for question in QUESTIONS:
+        a = assistant.answer(question)
+        out.append((a.text, tuple(s.chunk_id for s in a.sources), a.abstained, a.confidence))
+    return out
+
+
+def test_the_default_ingest_stores_no_splits(corpus_settings: Settings) -> None:
+    got = _collection(corpus_settings).get(include=["metadatas"])
+    assert got["ids"]
+    assert not any("sentences" in meta for meta in got["metadatas"])
+
+
+def test_ingest_stores_splits_answers_use_them_and_an_index_without_them_answers_alike(
+    fresh_settings: Settings, corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every chunk carries its sentences, exactly as the answer would split them; answers then
+    split no passage; with the splits removed the answer splits them itself, to the same
+    answers."""
+    from ingest import ingest_paths
+
+    settings = fresh_settings.with_(sentence_vectors="ingest")
+    docs = tmp_path / "docs"
+    shutil.copytree(corpus_dir, docs)
+    ingest_paths([docs], settings, progress=False)
+    collection = _collection(settings)
+    got = collection.get(include=["documents", "metadatas"])
+    for text, meta in zip(got["documents"], got["metadatas"], strict=True):
+        assert meta["sentences"].startswith(sentences.splits_version() + ":")
+        assert sentences.passage_sentences(text, meta["sentences"]) == (
+            sentences.split_sentences(text)
+        )
+
+    split = []
+    original = sentences.split_sentences
+
+    def counted(text: str) -> tuple[str, ...]:
+        split.append(text)
+        return original(text)
+
+    # passage_sentences falls back to the module's split_sentences: count those calls only.
+    monkeypatch.setattr(sentences, "split_sentences", counted)
+    stored = _answers(settings)
+    assert not split
+    assert any(not abstained for _, _, abstained, _ in stored)
+
+    ids = got["ids"]
+    collection.update(ids=ids, metadatas=[{"sentences": None}] * len(ids))
+    assert "sentences" not in collection.get(ids=ids[:1], include=["metadatas"])["metadatas"][0]
+    assert _answers(settings) == stored
+    assert split
+
+
+def test_splits_of_another_version_are_not_used() -> None:
+    text = "Dit is de eerste zin. En dit de tweede zin.\nEen regel."
+    wrong = "0-pysbd0.0:0,3"
+    assert sentences.passage_sentences(text, wrong) == sentences.split_sentences(text)
+    assert sentences.passage_sentences(text, sentences.stored_splits(text)) == (
+        "Dit is de eerste zin.",
+        "En dit de tweede zin.",
+        "Een regel.",
+    )
