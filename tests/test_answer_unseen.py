@@ -132,6 +132,12 @@ def test_an_ordinal_follow_up_is_about_the_item_the_answer_listed(
     "questions",
     [
         ["Welke Nederlandse steden zijn Learning City?", "hoeveel inwoners heeft die tweede?"],
+        # Typed as on a phone: "telnr" asks for a phone number, which the sources do not give.
+        [
+            "Hoe meldt onze gemeente zich aan bij het UNESCO-netwerk?",
+            "Naar wie kan ik mailen?",
+            "en haar telnr?",
+        ],
         # "daar" between "wie is" and what is asked: the mayor is still what is asked.
         ["Welke steden in Nederland doen mee als lerende stad?", "wie is daar de burgemeester?"],
         # A count "van die centra" counts centres: the "4" of Global Goal 4 is no answer.
