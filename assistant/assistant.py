@@ -159,18 +159,17 @@ class Assistant:
             topic |= about
         elif turns:  # a question of its own in a conversation is most likely about it too
             topic |= self._topic(turns, retriever)
-        searched = topic
-        if not turns and standalone == question and self.settings.topics:
-            # Nothing before it, and nothing else in the message: the assistant's own documents
-            # rank a little higher (in the search only; the answer's confidence is unchanged).
-            searched = topic | self._scope(retriever)
         if standalone != question and not rewritten:  # within the conversation's documents
             passages, search_timings = retriever.search_joined(standalone, question, topic, topic)
         elif background and standalone == question:  # "Ik zit in een stichting. Mogen wij ...?"
             joined = f"{background} {question}"
             passages, search_timings = retriever.search_joined(joined, question, topic)
+        elif not turns and standalone == question and self.settings.topics:
+            # Nothing before it, and nothing else in the message: the assistant's own documents
+            # rank a little higher (in the search only; the answer's confidence is unchanged).
+            passages, search_timings = retriever.search(question, topic | self._scope(retriever))
         else:
-            passages, search_timings = retriever.search(standalone, searched)
+            passages, search_timings = retriever.search(standalone, topic)
         asked = self.vocabulary.answer_type(question)
         if asked is not None and asked.pointer:
             passages = retriever.with_pointers(passages, asked.pattern)
