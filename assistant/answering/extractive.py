@@ -15,7 +15,7 @@ from assistant.answering.features import Analysis, Candidate, Embed, analyse, ca
 from assistant.answering.scorer import AnswerModel, load_answer_model
 from assistant.citations import number_sources
 from assistant.messages import Messages, messages_for
-from assistant.passage_vectors import PassageVectors
+from assistant.passage_vectors import PassageVectors, encode, normalised
 from assistant.records import Answer, Turn
 from assistant.settings import Settings
 from assistant.text.vocabulary import Vocabulary, load_vocabulary
@@ -53,12 +53,8 @@ class SentenceVectors:
             todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
         found: dict[str, np.ndarray] = {}
         if todo:
-            model = build_embeddings(self.settings)
-            # USE gives an array; other models lists (both the same float32 values).
-            array = getattr(model, "embed_array", None)
-            vectors = np.asarray(array(todo) if array else model.embed_documents(todo), float)
-            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-            found = dict(zip(todo, vectors / np.maximum(norms, 1e-12), strict=True))
+            vectors = encode(build_embeddings(self.settings), [todo]).astype(float)
+            found = dict(zip(todo, normalised(vectors), strict=True))
         with self._lock:
             self._cache.update(found)
             out = np.stack([found[t] if t in found else self._cache[t] for t in texts])
