@@ -112,3 +112,19 @@ def test_zo_n_refers_back_to_what_the_conversation_is_about() -> None:
     assert standalone_question(question, earlier, vocabulary).startswith(earlier[0].question)
     plain = "Bestaat er een handleiding voor gemeenten die een kindcentrum willen beginnen?"
     assert standalone_question(plain, earlier, vocabulary) == plain
+
+
+@pytest.mark.parametrize(
+    ("question", "plain"),
+    [
+        ("ok maar wat houdt dat doel precies in", "wat houdt het doel van onderwijs in"),
+        ("wanneer kwam die handreiking voor kindcentra uit", "wanneer kwam de handreiking uit"),
+        ("what does this goal say about schools", "what does the goal say about schools"),
+    ],
+)
+def test_a_demonstrative_before_a_thing_refers_back(question: str, plain: str) -> None:
+    vocabulary = load_vocabulary()
+    earlier = (Turn("Aan welk Global Goal draagt het netwerk bij?"),)
+    assert standalone_question(question, earlier, vocabulary).startswith(earlier[0].question)
+    # Without the demonstrative the question stands on its own.
+    assert standalone_question(plain, earlier, vocabulary) == plain

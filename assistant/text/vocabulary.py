@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 
 from assistant.text.analysis import fold, stem, tokenize, words
@@ -63,6 +64,7 @@ class Vocabulary:
     followup_words: frozenset[str]
     followup_starts: tuple[str, ...]
     question_words: frozenset[str]
+    demonstratives: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, path: Path | None = None) -> Vocabulary:
@@ -103,6 +105,7 @@ class Vocabulary:
             followup_words=frozenset(" ".join(words(w)) for w in data["followup_words"]),
             followup_starts=tuple(fold(s) for s in data["followup_starts"]),
             question_words=frozenset(stem(fold(w)) for w in data["question_words"]),
+            demonstratives=frozenset(fold(w) for w in data.get("demonstratives", ())),
         )
 
     def _matches(self, phrase: str, folded_text: str) -> bool:
@@ -276,7 +279,17 @@ class Vocabulary:
         joined = f" {' '.join(tokens)} "  # "zo'n" is the words "zo n"
         if any(f" {w} " in joined for w in self.followup_words):
             return True
+        if self._points_back(tokens):
+            return True
         return self.names_little(text)
+
+    def _points_back(self, tokens: list[str]) -> bool:
+        """A demonstrative before a thing ("dat doel", "die site", "this network"): the
+        thing was named before."""
+        return any(
+            word in self.demonstratives and self.content_tokens(following)
+            for word, following in pairwise(tokens)
+        )
 
     def is_elliptical(self, text: str) -> bool:
         """Whether a question asks nothing of its own, only goes on with the one before it:
