@@ -128,3 +128,13 @@ def test_a_demonstrative_before_a_thing_refers_back(question: str, plain: str) -
     assert standalone_question(question, earlier, vocabulary).startswith(earlier[0].question)
     # Without the demonstrative the question stands on its own.
     assert standalone_question(plain, earlier, vocabulary) == plain
+
+
+def test_a_follow_up_start_counts_after_an_interjection() -> None:
+    vocabulary = load_vocabulary()
+    earlier = (Turn("Welke Nederlandse steden zijn Learning City?"),)
+    question = "ok en hoeveel inwoners heeft Groningen volgens het stuk"
+    assert standalone_question(question, earlier, vocabulary).startswith(earlier[0].question)
+    # Without "en" after it, the interjection alone does not continue anything.
+    own = "ok hoeveel inwoners heeft Groningen volgens het stuk"
+    assert standalone_question(own, earlier, vocabulary) == own

@@ -65,6 +65,7 @@ class Vocabulary:
     followup_starts: tuple[str, ...]
     question_words: frozenset[str]
     demonstratives: frozenset[str] = frozenset()
+    interjections: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, path: Path | None = None) -> Vocabulary:
@@ -106,6 +107,7 @@ class Vocabulary:
             followup_starts=tuple(fold(s) for s in data["followup_starts"]),
             question_words=frozenset(stem(fold(w)) for w in data["question_words"]),
             demonstratives=frozenset(fold(w) for w in data.get("demonstratives", ())),
+            interjections=frozenset(fold(w) for w in data.get("interjections", ())),
         )
 
     def _matches(self, phrase: str, folded_text: str) -> bool:
@@ -272,8 +274,11 @@ class Vocabulary:
         return any(p.search(text) for p in self.injection_patterns)
 
     def is_followup(self, text: str) -> bool:
-        plain = fold(text).strip()
         tokens = words(text)
+        # "ok maar ...", "oke en ...": what goes on with the conversation comes after them.
+        while tokens and tokens[0] in self.interjections:
+            tokens = tokens[1:]
+        plain = f"{' '.join(tokens)} "
         if any(plain.startswith(s) for s in self.followup_starts):
             return True
         joined = f" {' '.join(tokens)} "  # "zo'n" is the words "zo n"
