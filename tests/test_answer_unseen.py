@@ -244,6 +244,15 @@ def test_a_message_with_several_questions_gets_an_answer_per_part(
             "Wat kost het? Verder wil ik weten: (1) wie het steunt, (2) welke steden lid zijn?",
             ["Wat kost het?", "Wie het steunt", "Welke steden lid zijn?"],
         ),
+        # After a comma, a verb before its subject asks again, when a question came before it.
+        (
+            "Welke eisen gelden, is er een bijdrage verschuldigd, en wie moet het steunen?",
+            ["Welke eisen gelden", "is er een bijdrage verschuldigd", "wie moet het steunen?"],
+        ),
+        (
+            "Als wij lid worden, moet de gemeenteraad dan instemmen?",
+            ["Als wij lid worden, moet de gemeenteraad dan instemmen?"],
+        ),
         # Two question words joined ask one thing; the date asked for stays with it.
         (
             "Wanneer en waar is de volgende bijeenkomst, en wat kost die?",

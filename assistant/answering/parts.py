@@ -42,6 +42,16 @@ _JOINED = re.compile(
     rf"|,\s*(?=(?:(?:{_PREPOSITION})\s+)?(?:{_WH})\b)",
     re.IGNORECASE,
 )
+# "Welke voorwaarden gelden, is er een bijdrage verschuldigd, en ...?": after a comma, a verb
+# before its subject starts a yes/no question, when a question came before it (not in "Als wij
+# lid worden, moet de raad dan instemmen?", where the clause before it asks nothing).
+_VERB_FIRST = re.compile(
+    r",\s*(?=(?:is|zijn|moet|moeten|kan|kunnen|mag|mogen|heeft|hebben|wordt|worden|geldt|"
+    r"gelden|krijgt|krijgen|bestaat|bestaan)\s+(?:er|het|de|een|ik|wij|we|u|men|dit|dat|die|"
+    r"onze|ons|mijn|je|jij)\b)",
+    re.IGNORECASE,
+)
+_WH_WORD = re.compile(r"\b(?:wie|wat|welke|welk|waar\w*|hoe\w*|wanneer|waarom)\b", re.IGNORECASE)
 # A piece that is only a question word: "Wanneer" in "Wanneer en waar is ...?".
 _ONLY_ASKS = re.compile(rf"^\W*(?:{QUESTION_START})\W*$", re.IGNORECASE)
 # A clause that says why something is asked ("..., zodat wij hen kunnen bellen."), not what.
@@ -91,7 +101,12 @@ def _pieces(sentence: str, least: int = 2) -> list[str]:
     """The questions one sentence asks ("Wat kost het, en wie moet het steunen?"), each of at
     least ``least`` words, without a clause that says why it is asked."""
     spans, start = [], 0
-    for join in _JOINED.finditer(sentence):
+    joins = [*_JOINED.finditer(sentence), *_VERB_FIRST.finditer(sentence)]
+    for join in sorted(joins, key=lambda m: m.start()):
+        if join.start() < start:
+            continue
+        if join.re is _VERB_FIRST and not _WH_WORD.search(sentence[start : join.start()]):
+            continue
         # "Wanneer en waar is ...?" asks one thing, with two question words.
         if not _ONLY_ASKS.match(sentence[start : join.start()]):
             spans.append(sentence[start : join.start()])
