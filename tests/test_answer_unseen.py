@@ -488,3 +488,31 @@ def test_a_question_of_its_own_is_also_searched_with_the_one_before_it(
     )
     assert not answer.abstained, answer.text
     assert "uil.unesco.org" in answer.text
+
+
+def test_a_quotation_is_quoted_with_the_line_that_says_who_said_it(
+    mixed_assistant: Assistant,
+) -> None:
+    answer = mixed_assistant.answer(
+        "Wat vindt Groningen ervan om mee te doen met dat netwerk van lerende steden?"
+    )
+    assert not answer.abstained, answer.text
+    assert "Door wereldwijd de samenwerking te zoeken" in answer.text
+    assert "Onderwijswethouder Carine Bloemhoff, Gemeente Groningen" in answer.text
+    # The line comes after the quotation, not before it.
+    assert answer.text.index("Door wereldwijd") < answer.text.index("Carine Bloemhoff")
+
+
+@pytest.mark.parametrize(
+    ("line", "attribution"),
+    [
+        ("Onderwijswethouder Carine Bloemhoff, Gemeente Groningen", True),
+        ("Hoogachtend, Burgemeester en wethouders van Utrecht,", False),  # a letter's close
+        ("Gemeenten kunnen lid worden, zonder contributie.", False),  # a sentence
+        ("Meer informatie", False),  # a heading
+    ],
+)
+def test_an_attribution_is_a_short_line_of_capitalised_parts(line: str, attribution: bool) -> None:
+    from assistant.answering.extractive import is_attribution
+
+    assert is_attribution(line) is attribution

@@ -6,7 +6,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -18,6 +18,7 @@ from assistant.messages import Messages, messages_for
 from assistant.passage_vectors import PassageVectors, encode, normalised
 from assistant.records import Answer, Turn
 from assistant.settings import Settings
+from assistant.text.sentences import passage_sentences
 from assistant.text.vocabulary import Vocabulary, load_vocabulary
 
 MAX_SENTENCES = 3
@@ -28,6 +29,10 @@ _YES_NO_START = re.compile(
     r"do|does|is|are|can|must|should|has|have|will|may)\b",
     re.IGNORECASE,
 )
+# A line that says who said the sentence before it: "Onderwijswethouder Carine Bloemhoff,
+# Gemeente Groningen" (capitalised parts joined by a comma, no sentence mark, a few words).
+_ATTRIBUTION = re.compile(r"^[A-Z][^.!?:;,]*(?:,\s*[A-Z][^.!?:;,]*)+$")
+MAX_ATTRIBUTION_WORDS = 10
 VECTOR_CACHE = 20_000  # sentences and passages whose vectors are kept between questions
 
 
@@ -172,6 +177,7 @@ class ExtractiveBackend:
             if c.text in {x.text for x in chosen} or c.feature("type_miss"):
                 continue
             chosen.append(c)
+        chosen = _with_attributions(chosen)
         first: dict[str, int] = {}
         for c in chosen:
             first.setdefault(c.passage.chunk.chunk_id, len(first))
@@ -189,3 +195,25 @@ class ExtractiveBackend:
         if not negated and best.feature("own_coverage") >= 0.99 and len(best.covered) >= 2:
             return msg.yes
         return None
+
+
+def _with_attributions(chosen: list[Candidate]) -> list[Candidate]:
+    """The chosen sentences and, after a quotation, the line that says who said it: a quote is
+    not quoted without its speaker. The line follows the quote, or the quote and the sentence
+    that introduces it ("... zich ook op richten:")."""
+    out = list(chosen)
+    for c in chosen:
+        chunk = c.passage.chunk
+        sentences = passage_sentences(chunk.text, chunk.sentences)
+        at = c.position + 1
+        if at < len(sentences) and not is_attribution(sentences[at]) and c.text.endswith(":"):
+            at += 1
+        line = sentences[at] if at < len(sentences) else ""
+        if is_attribution(line) and line not in {x.text for x in out}:
+            out.append(replace(c, text=line, position=at))
+    return out
+
+
+def is_attribution(line: str) -> bool:
+    line = line.strip()
+    return bool(_ATTRIBUTION.match(line)) and len(line.split()) <= MAX_ATTRIBUTION_WORDS
