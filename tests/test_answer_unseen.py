@@ -49,6 +49,10 @@ def test_member_cities_are_named(mixed_assistant: Assistant, question: str) -> N
         "Wat wordt het weer morgen in Groningen?",
         "Hoe laat gaat het gemeentehuis open?",  # a year in a source is no opening time
         "Wat zijn de openingstijden van het stadhuis in Den Bosch?",
+        # A share, a frequency, a temperature asked, and no sentence that gives one.
+        "Welk percentage van de kinderen in Den Bosch gaat naar een kindcentrum?",
+        "Hoe vaak komen de lerende steden van het netwerk bij elkaar?",
+        "Hoe warm wordt het morgen in Groningen?",
     ],
 )
 def test_a_named_city_with_a_subject_the_sources_lack_is_refused(
@@ -516,3 +520,21 @@ def test_an_attribution_is_a_short_line_of_capitalised_parts(line: str, attribut
     from assistant.answering.extractive import is_attribution
 
     assert is_attribution(line) is attribution
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "answer"),
+    [
+        ("Welk percentage van de scholen doet mee?", "percentage", "Het gaat om 12%."),
+        ("Hoe vaak komt het netwerk bij elkaar?", "frequency", "Het komt jaarlijks bijeen."),
+        ("How often do the cities meet?", "frequency", "De steden komen twee keer per jaar samen."),
+        ("Hoe ver is het naar de school?", "distance", "De school ligt op 3 km afstand."),
+    ],
+)
+def test_numeric_kinds_of_answer_are_asked_and_found(question: str, kind: str, answer: str) -> None:
+    from assistant.text.vocabulary import load_vocabulary
+
+    asked = load_vocabulary().answer_type(question)
+    assert asked is not None and asked.name == kind
+    assert asked.pattern.search(answer)
+    assert not asked.pattern.search("Een financiële contributie is niet vereist.")
