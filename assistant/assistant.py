@@ -168,11 +168,6 @@ class Assistant:
             # Nothing before it, and nothing else in the message: the assistant's own documents
             # rank a little higher (in the search only; the answer's confidence is unchanged).
             passages, search_timings = retriever.search(question, topic | self._scope(retriever))
-        elif turns and standalone == question:
-            # A question of its own in a conversation may still lean on it ("via welke website
-            # is meer informatie beschikbaar?"): searched with the question before it and alone.
-            joined = f"{turns[-1].question} {question}"
-            passages, search_timings = retriever.search_joined(joined, question, topic)
         else:
             passages, search_timings = retriever.search(standalone, topic)
         asked = self.vocabulary.answer_type(question)

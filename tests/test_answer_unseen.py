@@ -478,22 +478,6 @@ def test_a_count_of_what_was_said_before_counts_it(mixed_assistant: Assistant) -
     assert "Den Bosch en Groningen" in answer.text
 
 
-def test_a_question_of_its_own_is_also_searched_with_the_one_before_it(
-    mixed_assistant: Assistant,
-) -> None:
-    """ "aanvullende informatie" names nothing the sources are about; read with the question
-    before it, it asks for the network's web address, not a distractor's."""
-    answer = converse(
-        mixed_assistant,
-        [
-            "Welke contactpersoon bij de Nationale UNESCO Commissie kan ik benaderen?",
-            "Via welke website is aanvullende informatie beschikbaar?",
-        ],
-    )
-    assert not answer.abstained, answer.text
-    assert "uil.unesco.org" in answer.text
-
-
 def test_a_quotation_is_quoted_with_the_line_that_says_who_said_it(
     mixed_assistant: Assistant,
 ) -> None:
