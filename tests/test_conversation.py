@@ -105,36 +105,41 @@ def test_a_yes_no_question_about_something_of_its_own_is_not_elliptical(
     assert load_vocabulary().is_elliptical(question) is elliptical
 
 
-def test_zo_n_refers_back_to_what_the_conversation_is_about() -> None:
-    vocabulary = load_vocabulary()
-    earlier = (Turn("Voor welke leeftijd is een integraal kindcentrum?"),)
-    question = "Bestaat er een handleiding voor gemeenten die zo'n centrum willen beginnen?"
-    assert standalone_question(question, earlier, vocabulary).startswith(earlier[0].question)
-    plain = "Bestaat er een handleiding voor gemeenten die een kindcentrum willen beginnen?"
-    assert standalone_question(plain, earlier, vocabulary) == plain
-
-
 @pytest.mark.parametrize(
-    ("question", "plain"),
+    ("earlier", "question", "plain"),
     [
-        ("ok maar wat houdt dat doel precies in", "wat houdt het doel van onderwijs in"),
-        ("wanneer kwam die handreiking voor kindcentra uit", "wanneer kwam de handreiking uit"),
-        ("what does this goal say about schools", "what does the goal say about schools"),
+        # "zo'n" refers back to what the conversation is about.
+        (
+            "Voor welke leeftijd is een integraal kindcentrum?",
+            "Bestaat er een handleiding voor gemeenten die zo'n centrum willen beginnen?",
+            "Bestaat er een handleiding voor gemeenten die een kindcentrum willen beginnen?",
+        ),
+        # So does a demonstrative before a thing.
+        (
+            "Aan welk Global Goal draagt het netwerk bij?",
+            "ok maar wat houdt dat doel precies in",
+            "wat houdt het doel van onderwijs in",
+        ),
+        (
+            "Aan welk Global Goal draagt het netwerk bij?",
+            "wanneer kwam die handreiking voor kindcentra uit",
+            "wanneer kwam de handreiking uit",
+        ),
+        (
+            "Aan welk Global Goal draagt het netwerk bij?",
+            "what does this goal say about schools",
+            "what does the goal say about schools",
+        ),
+        # A follow-up's start counts after an interjection; the interjection alone does not.
+        (
+            "Welke Nederlandse steden zijn Learning City?",
+            "ok en hoeveel inwoners heeft Groningen volgens het stuk",
+            "ok hoeveel inwoners heeft Groningen volgens het stuk",
+        ),
     ],
 )
-def test_a_demonstrative_before_a_thing_refers_back(question: str, plain: str) -> None:
+def test_words_that_refer_back_make_a_follow_up(earlier: str, question: str, plain: str) -> None:
     vocabulary = load_vocabulary()
-    earlier = (Turn("Aan welk Global Goal draagt het netwerk bij?"),)
-    assert standalone_question(question, earlier, vocabulary).startswith(earlier[0].question)
-    # Without the demonstrative the question stands on its own.
-    assert standalone_question(plain, earlier, vocabulary) == plain
-
-
-def test_a_follow_up_start_counts_after_an_interjection() -> None:
-    vocabulary = load_vocabulary()
-    earlier = (Turn("Welke Nederlandse steden zijn Learning City?"),)
-    question = "ok en hoeveel inwoners heeft Groningen volgens het stuk"
-    assert standalone_question(question, earlier, vocabulary).startswith(earlier[0].question)
-    # Without "en" after it, the interjection alone does not continue anything.
-    own = "ok hoeveel inwoners heeft Groningen volgens het stuk"
-    assert standalone_question(own, earlier, vocabulary) == own
+    turns = (Turn(earlier),)
+    assert standalone_question(question, turns, vocabulary).startswith(earlier)
+    assert standalone_question(plain, turns, vocabulary) == plain
