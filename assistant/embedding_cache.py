@@ -35,7 +35,9 @@ def cache_file(folder: Path, model: str) -> Path:
 
 
 class EmbeddingCache:
-    """float32 vectors by text key in one SQLite file, safe for several processes at once."""
+    """float32 vectors by text key in one SQLite file, safe for several processes at once; and
+    beside them passages' sentence splits (``assistant.text.sentences.stored_splits``), which
+    are a function of the text, computed with the passages' sentence vectors."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -44,6 +46,10 @@ class EmbeddingCache:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute(
                 "CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vector BLOB NOT NULL)"
+                " WITHOUT ROWID"
+            )
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS splits (key BLOB PRIMARY KEY, splits TEXT NOT NULL)"
                 " WITHOUT ROWID"
             )
 
@@ -64,6 +70,21 @@ class EmbeddingCache:
         rows = [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items.items()]
         with closing(self._connect()) as db, db:
             db.executemany("INSERT OR REPLACE INTO vectors (key, vector) VALUES (?, ?)", rows)
+
+    def get_splits(self, keys: Sequence[bytes]) -> dict[bytes, str]:
+        found: dict[bytes, str] = {}
+        with closing(self._connect()) as db:
+            for part in _slices(list(dict.fromkeys(keys)), _LOOKUP_SLICE):
+                marks = ",".join("?" * len(part))
+                rows = db.execute(f"SELECT key, splits FROM splits WHERE key IN ({marks})", part)
+                found.update(rows)
+        return found
+
+    def put_splits(self, items: dict[bytes, str]) -> None:
+        with closing(self._connect()) as db, db:
+            db.executemany(
+                "INSERT OR REPLACE INTO splits (key, splits) VALUES (?, ?)", items.items()
+            )
 
     def __len__(self) -> int:
         with closing(self._connect()) as db:

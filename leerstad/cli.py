@@ -193,7 +193,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.store import open_client, read_state
-    from ingest import ingest_paths
+    from ingest import enrich, ingest_paths
 
     if args.if_missing:
         state = read_state(open_client(settings), settings.collection)
@@ -204,7 +204,15 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     summary = ingest_paths(paths, settings, rebuild=args.rebuild, progress=not args.quiet)
     for _path, reason in summary.skipped:
         print(f"Overgeslagen: {reason}", file=sys.stderr)
-    print(summary.line())
+    print(summary.line(), flush=True)
+    if settings.sentence_vectors == "after":
+        print(
+            "De index is klaar voor gebruik. Nu worden de zinnen van de stukken voorbereid, "
+            "voor snellere antwoorden; onderbreken mag: dezelfde opdracht gaat verder waar "
+            "deze stopte.",
+            flush=True,
+        )
+        print(enrich(settings, progress=not args.quiet).line())
     return EXIT_OK
 
 
