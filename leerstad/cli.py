@@ -192,6 +192,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.errors import LeerstadError
     from assistant.store import open_client, read_state
     from ingest import enrich, ingest_paths
 
@@ -212,8 +213,21 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
             "deze stopte.",
             flush=True,
         )
-        print(enrich(settings, progress=not args.quiet).line())
+        try:
+            print(enrich(settings, progress=not args.quiet).line())
+        except KeyboardInterrupt:
+            print(f"Voorbereiden afgebroken. {_UNPREPARED}", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        except LeerstadError as e:
+            print(f"Fout bij het voorbereiden van de zinnen: {e}\n{_UNPREPARED}", file=sys.stderr)
+            return EXIT_ERROR
     return EXIT_OK
+
+
+_UNPREPARED = (
+    "De index zelf is klaar en in gebruik; antwoorden berekenen wat nog niet is voorbereid "
+    "(langzamer). Voer dezelfde opdracht nog eens uit om verder te gaan."
+)
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:

@@ -120,20 +120,39 @@ def test_an_interrupted_enrichment_resumes_and_a_complete_one_computes_nothing(
 
 
 def test_the_command_says_the_index_is_usable_before_it_enriches(
-    fresh_settings: Settings, corpus_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    fresh_settings: Settings,
+    corpus_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from leerstad.cli import main
 
-    monkey_env = {
-        "LEERSTAD_DATA_DIR": str(fresh_settings.data_dir),
-        "LEERSTAD_CORPUS_DIR": str(fresh_settings.corpus_dir),
-    }
-    with pytest.MonkeyPatch.context() as mp:
-        for key, value in monkey_env.items():
-            mp.setenv(key, value)
-        assert main(["ingest", "--quiet", str(_docs(corpus_dir, tmp_path))]) == 0
+    monkeypatch.setenv("LEERSTAD_DATA_DIR", str(fresh_settings.data_dir))
+    assert main(["ingest", "--quiet", str(_docs(corpus_dir, tmp_path))]) == 0
     out = capsys.readouterr().out.splitlines()
     usable = next(i for i, line in enumerate(out) if "klaar voor gebruik" in line)
     enriched = next(i for i, line in enumerate(out) if line.startswith("Zinnen voorbereid"))
     assert usable < enriched
     assert f"voor {len(_passage_texts(fresh_settings))} stukken" in out[enriched]
+
+
+def test_a_stopped_preparation_leaves_the_index_in_use_and_says_so(
+    fresh_settings: Settings,
+    corpus_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import ingest
+    from leerstad.cli import main
+
+    def interrupted(*_: object, **__: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ingest, "enrich", interrupted)
+    monkeypatch.setenv("LEERSTAD_DATA_DIR", str(fresh_settings.data_dir))
+    assert main(["ingest", "--quiet", str(_docs(corpus_dir, tmp_path))]) == 130
+    err = capsys.readouterr().err
+    assert "Voorbereiden afgebroken" in err and "klaar en in gebruik" in err
+    assert _passage_texts(fresh_settings)  # the index was committed before
