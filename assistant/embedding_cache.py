@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
@@ -19,6 +20,10 @@ if TYPE_CHECKING:
 
 # SQLite allows 32766 bound parameters; lookups go in slices well below that.
 _LOOKUP_SLICE = 900
+# Pages a reading connection keeps (KiB). Lookups are random over a file of GBs at 100k chunks
+# (about 20 KB a chunk with the passages' vectors): a connection opened per lookup starts with
+# an empty page cache, and 300 keys took 18 ms against 6 ms on a connection that stays open.
+_READ_CACHE_KIB = 16_384
 T = TypeVar("T")
 
 
@@ -42,6 +47,7 @@ class EmbeddingCache:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self._readers = threading.local()
         with closing(self._connect()) as db, db:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute(
@@ -56,14 +62,23 @@ class EmbeddingCache:
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=60)
 
+    def _reader(self) -> sqlite3.Connection:
+        """This thread's reading connection, kept open with its page cache (autocommit: each
+        lookup sees what other processes committed before it)."""
+        db: sqlite3.Connection | None = getattr(self._readers, "db", None)
+        if db is None:
+            db = self._readers.db = self._connect()
+            db.execute(f"PRAGMA cache_size=-{_READ_CACHE_KIB}")
+        return db
+
     def get_many(self, keys: Sequence[bytes]) -> dict[bytes, NDArray[np.float32]]:
         found: dict[bytes, NDArray[np.float32]] = {}
-        with closing(self._connect()) as db:
-            for part in _slices(list(dict.fromkeys(keys)), _LOOKUP_SLICE):
-                marks = ",".join("?" * len(part))
-                rows = db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", part)
-                for key, blob in rows:
-                    found[key] = np.frombuffer(blob, dtype=np.float32)
+        db = self._reader()
+        for part in _slices(list(dict.fromkeys(keys)), _LOOKUP_SLICE):
+            marks = ",".join("?" * len(part))
+            rows = db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", part)
+            for key, blob in rows:
+                found[key] = np.frombuffer(blob, dtype=np.float32)
         return found
 
     def put_many(self, items: dict[bytes, NDArray[np.float32]]) -> None:
@@ -73,11 +88,10 @@ class EmbeddingCache:
 
     def get_splits(self, keys: Sequence[bytes]) -> dict[bytes, str]:
         found: dict[bytes, str] = {}
-        with closing(self._connect()) as db:
-            for part in _slices(list(dict.fromkeys(keys)), _LOOKUP_SLICE):
-                marks = ",".join("?" * len(part))
-                rows = db.execute(f"SELECT key, splits FROM splits WHERE key IN ({marks})", part)
-                found.update(rows)
+        db = self._reader()
+        for part in _slices(list(dict.fromkeys(keys)), _LOOKUP_SLICE):
+            marks = ",".join("?" * len(part))
+            found.update(db.execute(f"SELECT key, splits FROM splits WHERE key IN ({marks})", part))
         return found
 
     def put_splits(self, items: dict[bytes, str]) -> None:
