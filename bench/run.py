@@ -250,7 +250,12 @@ def measure_encoder(model: str, opts: Options, examples: list[Example]) -> dict[
     """One shipped encoder on the seed corpus (corpus/ + corpus-extra): speed and quality."""
     corpus = build("seed", opts.work, ROOT, opts.shared, opts.settings)
     settings = fresh_settings(opts, f"seed-{model}", cold_cache=False)
-    settings = settings.with_(embedding_model=model, chroma="persistent", collection="leerstad")
+    # Passages encoded with the question ("answer"), for both encoders alike: preparing them
+    # after the ingest ("after", the default) took MiniLM 124 s on this corpus, and unprepared
+    # answers would time their preparation (docs/benchmarks.md).
+    settings = settings.with_(
+        embedding_model=model, chroma="persistent", collection="leerstad", sentence_vectors="answer"
+    )
     texts = embedding_texts(corpus.folder, settings, opts.encoder_sample)
     from ingest import ingest_paths
 
