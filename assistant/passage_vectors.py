@@ -1,11 +1,14 @@
 """Vectors of a passage's sentences, its text and its words that depend on the passage alone
-(``LEERSTAD_SENTENCE_VECTORS=ingest``).
+(``LEERSTAD_SENTENCE_VECTORS=after``, the default, and ``=ingest``), and its sentence splits.
 
 Some encoders give a text a slightly different vector in another batch (USE's numpy backend:
 up to 3e-7 per component), so by default an answer's vectors depend on what it encodes
 together. Here a passage's sentences and text are encoded in a batch of their own, and each
 word on its own, so their vectors are a function of the passage (the word) and are kept in the
-embedding cache: computed at ingest, or once by the first answer that needs them, in any process.
+embedding cache: computed at ingest (``=ingest``), by ``leerstad ingest`` once the index is
+usable (``=after``: ``ingest/enrich.py``), or once by the first answer that needs them, in any
+process. The passage's sentence splits are kept beside them (unless ingest stored them with the
+chunk), so an answer that finds its passages there neither splits nor encodes them.
 """
 
 from __future__ import annotations
@@ -15,13 +18,19 @@ import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
 from assistant.embedding_cache import EmbeddingCache, cache_file, text_key
 from assistant.text.analysis import words
-from assistant.text.sentences import passage_sentences, splits_version
+from assistant.text.sentences import (
+    current_splits,
+    passage_sentences,
+    splits_version,
+    stored_splits,
+)
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -33,6 +42,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Embed = Callable[[Sequence[str]], np.ndarray]
+T = TypeVar("T")
 PASSAGE_CACHE = 2_500  # passages whose vectors are kept in memory (about 8 each)
 WORD_CACHE = 50_000  # words whose vectors are kept in memory
 
@@ -47,6 +57,23 @@ def keys(chunk: Chunk, size: int) -> list[bytes]:
     the same text in another batch has another vector)."""
     prefix = f"passage batch {splits_version()} {size}\n"
     return [text_key(f"{prefix}{i}\n{chunk.text}") for i in range(size)]
+
+
+def splits_key(text: str) -> bytes:
+    """The cache key of a passage's sentence splits (``stored_splits``; they carry the
+    splitter's version)."""
+    return text_key(f"passage splits\n{text}")
+
+
+def splits_from(cache: EmbeddingCache, texts: list[str]) -> tuple[dict[str, str], dict[bytes, str]]:
+    """The sentence splits of ``texts`` (by text): from ``cache``, else split here; and the
+    ones split here, by cache key, for the caller to keep."""
+    keyed = {splits_key(t): t for t in texts}
+    known = cache.get_splits(list(keyed))
+    found = {keyed[k]: s for k, s in known.items() if current_splits(s)}
+    fresh = {k: stored_splits(t) for k, t in keyed.items() if t not in found}
+    found.update((keyed[k], s) for k, s in fresh.items())
+    return found, fresh
 
 
 def word_key(word: str) -> bytes:
@@ -87,9 +114,31 @@ class PassageVectors:
         self.other = other
         self._passages: OrderedDict[str, np.ndarray] = OrderedDict()  # by passage text
         self._words: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._splits: OrderedDict[str, str] = OrderedDict()  # by passage text
         self._lock = threading.Lock()  # conversations are answered in parallel threads
         self._store: EmbeddingCache | None = None
         self._store_failed = False
+
+    def with_splits(self, chunks: Sequence[Chunk]) -> list[Chunk]:
+        """The chunks with their sentence splits: as stored with them, else from the embedding
+        cache (else split here, and kept there)."""
+        lacking = list(dict.fromkeys(c.text for c in chunks if not current_splits(c.sentences)))
+        found = self._split_texts(lacking) if lacking else {}
+        return [replace(c, sentences=found[c.text]) if c.text in found else c for c in chunks]
+
+    def _split_texts(self, texts: list[str]) -> dict[str, str]:
+        with self._lock:
+            missing = [t for t in texts if t not in self._splits]
+        found: dict[str, str] = {}
+        if missing:
+            store = self._opened()
+            if store is None:
+                found = {t: stored_splits(t) for t in missing}
+            else:
+                found, fresh = splits_from(store, missing)
+                if fresh:
+                    self._keep(store.put_splits, fresh)
+        return self._remembered(self._splits, found, texts, PASSAGE_CACHE)
 
     def for_passages(self, chunks: Sequence[Chunk]) -> Embed:
         """An embed function for one question: the passages' sentences and texts with the
@@ -135,12 +184,8 @@ class PassageVectors:
         return self._remembered(self._words, found, texts, WORD_CACHE)
 
     def _remembered(
-        self,
-        memory: OrderedDict[str, np.ndarray],
-        found: dict[str, np.ndarray],
-        wanted: list[str],
-        size: int,
-    ) -> dict[str, np.ndarray]:
+        self, memory: OrderedDict[str, T], found: dict[str, T], wanted: list[str], size: int
+    ) -> dict[str, T]:
         with self._lock:
             memory.update(found)
             out = {t: found[t] if t in found else memory[t] for t in wanted}
@@ -174,7 +219,8 @@ class PassageVectors:
             rows = [k for start, b in todo for k in wanted[start : start + len(b)]]
             fresh = dict(zip(rows, vectors, strict=True))
             known.update(fresh)
-            self._keep(fresh)
+            if store is not None:
+                self._keep(store.put_many, fresh)
         return known
 
     def _opened(self) -> EmbeddingCache | None:
@@ -186,20 +232,18 @@ class PassageVectors:
                 self._unusable(e)
         return self._store
 
-    def _keep(self, vectors: dict[bytes, np.ndarray]) -> None:
-        if self._store is None:
-            return
+    def _keep(self, put: Callable[[dict[bytes, T]], None], items: dict[bytes, T]) -> None:
         try:
-            self._store.put_many(vectors)
+            put(items)
         except sqlite3.Error as e:
             self._unusable(e)
 
     def _unusable(self, error: Exception) -> None:
         self._store, self._store_failed = None, True
         log.warning(
-            "the embedding cache in %s cannot be used (%s): passages' sentence vectors are "
-            "kept in memory only, and computed again by each process; set LEERSTAD_CACHE_DIR "
-            "to a writable folder",
+            "the embedding cache in %s cannot be used (%s): passages' sentence splits and "
+            "vectors are kept in memory only, and computed again by each process; set "
+            "LEERSTAD_CACHE_DIR to a writable folder",
             self.settings.embedding_cache_dir,
             error,
         )
@@ -212,8 +256,8 @@ def _warn_computed() -> None:
     if not _warned:
         _warned.append(True)
         log.warning(
-            "LEERSTAD_SENTENCE_VECTORS=ingest, but the embedding cache lacks passages' sentence "
-            "vectors (the index was built without the setting, or with another cache folder): "
-            "answers compute and keep them, slower than without the setting; "
-            "`leerstad ingest --rebuild ...` with the setting computes them all"
+            "the embedding cache lacks passages' sentence vectors (they are still being "
+            "computed after an ingest, the index was built with another cache folder, or with "
+            "LEERSTAD_SENTENCE_VECTORS=answer): answers compute and keep them, slower until "
+            "they are all there; `leerstad ingest` (again, with the same paths) computes them"
         )

@@ -61,11 +61,13 @@ class Settings(BaseSettings):
     # (`leerstad eval fit`, chosen on the dev sets). Higher refuses more, lower answers more.
     answer_threshold: float | None = Field(None, ge=0, le=1)
     unknown_word_weight: float = Field(0.5, ge=0, le=1)
-    # "ingest": ingest also splits each new chunk into sentences and computes the vectors of
-    # its sentences, its text and its words, each chunk (word) on its own, for the answers
-    # (ingest/passages.py, assistant/passage_vectors.py): faster answers on passages they meet
-    # for the first time, a slower ingest (docs/benchmarks.md). "answer": answers do that work.
-    sentence_vectors: Literal["answer", "ingest"] = "answer"
+    # Each chunk's sentence splits and the vectors of its sentences, its text and its words,
+    # each chunk (word) encoded on its own, for the answers (assistant/passage_vectors.py):
+    # "after": `leerstad ingest` computes them into the embedding cache once the index is
+    # usable (ingest/enrich.py), answers compute any still missing; "ingest": ingest computes
+    # them with the chunks (a slower ingest); "answer": answers encode passages with the
+    # question, as before both (confidences differ in the 7th digit; docs/benchmarks.md).
+    sentence_vectors: Literal["answer", "ingest", "after"] = "after"
     # What the assistant answers questions about, as its welcome tells the user. A first
     # question that refers to something it does not name ("Wie is de contactpersoon?") is read
     # as following on from this, and a first question with nothing before or beside it ranks

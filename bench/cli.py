@@ -143,6 +143,11 @@ def summary(result: dict[str, object]) -> str:
             f"{size['size']:>5}: {size['chunks']} stukken; inlezen {size['ingest_chunks_per_s']}/s "
             f"(encoder {size['raw_encode_chunks_per_s']}/s, {size['ingest_vs_raw_encode']:.0%})"
         )
+        if "enrich_s" in size:
+            line += (
+                f"; zinnen voorbereid in {size['enrich_s']} s "
+                f"(samen {size['enriched_vs_raw_encode']:.0%})"
+            )
         if "baseline_ingest_chunks_per_s" in size:
             line += (
                 f"; basislijn {size['baseline_ingest_chunks_per_s']}/s "
@@ -156,6 +161,8 @@ def summary(result: dict[str, object]) -> str:
                 f"(naïef {size.get('naive_evidence_recall')}); koude start "
                 f"{size['cold_start_s']} s; piek {size['peak_rss_mb']} MB"
             )
+        if "before_enrichment" in size:
+            line += f"; antwoord p50 vóór de zinnen {size['before_enrichment']['answer_p50_ms']} ms"
         lines.append(line)
     for enc in result["encoders"]:  # type: ignore[attr-defined]
         lines.append(

@@ -37,8 +37,7 @@ def env_for(settings: Settings) -> dict[str, str]:
         LEERSTAD_LOG_LEVEL="ERROR",
         PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
     )
-    if settings.sentence_vectors != "answer":  # only then: older code does not know it
-        env["LEERSTAD_SENTENCE_VECTORS"] = settings.sentence_vectors
+    env["LEERSTAD_SENTENCE_VECTORS"] = settings.sentence_vectors
     return env
 
 
@@ -57,6 +56,7 @@ def probe(
     env = env_for(settings)
     if code is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(code), env["PYTHONPATH"]])
+        del env["LEERSTAD_SENTENCE_VECTORS"]  # the baseline as it ships (older code: unknown)
     launch = ["-m", "bench.probe"]
     if own_probe:
         launch = ["-c", f"import runpy; runpy.run_path({str(PROBE)!r}, run_name='__main__')"]

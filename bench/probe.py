@@ -1,5 +1,6 @@
-"""What the benchmark runs in a fresh process: an ingest, a cold start to the first answer, or
-the warm answers of a question set (beside the naive pipeline's index when one is given).
+"""What the benchmark runs in a fresh process: an ingest, the passage enrichment after it, a cold
+start to the first answer, or the warm answers of a question set (beside the naive pipeline's
+index when one is given).
 
 Settings come from the LEERSTAD_* environment, as in production. Prints one JSON line.
 """
@@ -34,6 +35,21 @@ def ingest(paths: list[str]) -> dict[str, object]:
         "changed": len(summary.added) + len(summary.updated),
         "keyword_build_s": round(keyword.build_seconds, 2),
         "encoder_timeline": {k: round(v, 2) for k, v in summary.encoder_timeline().items()},
+    }
+
+
+def enrich() -> dict[str, object]:
+    """What ``leerstad ingest`` does once the index is usable (LEERSTAD_SENTENCE_VECTORS=after)."""
+    from assistant.settings import Settings
+    from ingest import enrich
+
+    summary = enrich(Settings.from_env(), progress=False)
+    return {
+        "seconds": summary.seconds,
+        "chunks": summary.chunks,
+        "split": summary.split,
+        "vectors": summary.vectors,
+        "encode_s": round(summary.encode_seconds, 2),
     }
 
 
@@ -83,6 +99,8 @@ def main(argv: list[str]) -> None:
     kind, *rest = argv
     if kind == "ingest":
         result = ingest(rest)
+    elif kind == "enrich":
+        result = enrich()
     elif kind == "answers":
         result = warm_answers(*rest)
     else:

@@ -14,6 +14,8 @@ ROWS = [
     ("ingest_chunks_per_s", "ingest end to end, chunks/s"),
     ("ingest_vs_raw_encode", "ingest / encoder (mean of the two)"),
     ("ingest_encoder_share", "share of ingest time in the encoder"),
+    ("enrich_s", "enrichment after the ingest, s"),
+    ("enriched_vs_raw_encode", "ingest + enrichment / encoder"),
     ("baseline_ingest_chunks_per_s", "before (sequential ingest), chunks/s"),
     ("baseline_ingest_vs_raw_encode", "before: ingest / encoder (its own two samples)"),
     ("ingest_computed", "vectors the model computed"),

@@ -93,13 +93,21 @@ def ingest_beside_encoder(
     before and right after it, so the ratio is not decided by the load of a shared machine.
 
     ``code`` runs the ingest with another checkout's code (a baseline to compare with).
+    Without it, and with ``LEERSTAD_SENTENCE_VECTORS=after``, the enrichment follows (what
+    ``leerstad ingest`` does once the index is usable; ``enriched``); the embedding cache's
+    keys from before it go under ``unenriched_keys``.
     """
     before = raw_encode(settings, texts)
     first = probe(settings, "ingest", str(corpus.folder), code=code)
     after = raw_encode(settings, texts)
     encoder = round((before + after) / 2, 1)
     ingest = round(first["chunks"] / first["wall_s"], 1)
+    enriched: dict[str, Any] = {}
+    if code is None and settings.sentence_vectors == "after":
+        enriched["unenriched_keys"] = vector_keys(settings)
+        enriched.update(enrichment(settings, first["chunks"] / encoder, first["wall_s"]))
     return {
+        **enriched,
         "raw_encode_chunks_per_s": encoder,
         "raw_encode_before_chunks_per_s": before,
         "raw_encode_after_chunks_per_s": after,
@@ -123,6 +131,20 @@ def ingest_beside_encoder(
     }
 
 
+def enrichment(settings: Settings, encoder_s: float, ingest_s: float) -> dict[str, Any]:
+    """The enrichment after an ingest, in a fresh process; ``encoder_s``: the encoder's own
+    seconds for the chunks, ``ingest_s``: the ingest's (until the index was usable)."""
+    done = probe(settings, "enrich")
+    return {
+        "enrich_s": done["wall_s"],
+        "enrich_vectors": done["vectors"],
+        "enrich_encode_s": done["encode_s"],
+        "enrich_peak_rss_mb": done["peak_rss_mb"],
+        # The ingest and the enrichment after it, end to end, against the encoder alone.
+        "enriched_vs_raw_encode": round(encoder_s / (ingest_s + done["wall_s"]), 3),
+    }
+
+
 def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """The figures of the run with the median ingest / encoder ratio, and every run's ratio
     (in the order they ran)."""
@@ -133,10 +155,11 @@ def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 def ingests(
     name: str, opts: Options, corpus: Corpus, texts: list[str], result: dict[str, Any]
-) -> Settings:
+) -> tuple[Settings, set[bytes] | None]:
     """``opts.repeat`` ingests beside the encoder, each followed by the baseline's when there is
     one (so the two alternate); their median figures go into ``result``. Returns the settings
-    of the last ingest's index, for the measurements that read it."""
+    of the last ingest's index, for the measurements that read it, and its embedding cache's
+    keys before the enrichment (None without one)."""
     cold = result["embedding_cache"] == "cold"
     mine: list[dict[str, Any]] = []
     base: list[dict[str, Any]] = []
@@ -148,10 +171,13 @@ def ingests(
             note(f"{name}: the same with the ingest of {opts.baseline}")
             other = fresh_settings(opts, f"{name}-baseline", cold_cache=cold)
             base.append(ingest_beside_encoder(other, corpus, texts, opts.baseline))
+    unenriched = mine[-1].get("unenriched_keys")  # of the index the later steps read
+    for run in mine:
+        run.pop("unenriched_keys", None)
     result.update(median_run(mine))
     if base:
         result.update({f"baseline_{k}": v for k, v in median_run(base).items()})
-    return settings
+    return settings, unenriched
 
 
 def measure_size(name: str, opts: Options, examples: list[Example]) -> dict[str, Any]:
@@ -165,7 +191,7 @@ def measure_size(name: str, opts: Options, examples: list[Example]) -> dict[str,
         "raw_encode_sample": len(texts),
         "embedding_cache": "cold" if cold else "shared (may be warm)",
     }
-    settings = ingests(name, opts, corpus, texts, result)
+    settings, unenriched = ingests(name, opts, corpus, texts, result)
     if opts.ingest_only:
         return result
     ingested = vector_keys(settings)  # answers add passages' vectors: forgotten before each
@@ -203,6 +229,11 @@ def measure_size(name: str, opts: Options, examples: list[Example]) -> dict[str,
     forget_since(settings, ingested)  # the cold start's answer: first sight for all of them
     try:
         result.update(answers(settings, examples, pipeline))
+        if unenriched is not None:
+            note(f"{name}: the same questions before the enrichment")
+            forget_since(settings, unenriched)
+            result["before_enrichment"] = answers(settings, examples, pipeline)
+            forget_since(settings, ingested)
     finally:
         if pipeline is not None:
             pipeline.close()
@@ -219,7 +250,12 @@ def measure_encoder(model: str, opts: Options, examples: list[Example]) -> dict[
     """One shipped encoder on the seed corpus (corpus/ + corpus-extra): speed and quality."""
     corpus = build("seed", opts.work, ROOT, opts.shared, opts.settings)
     settings = fresh_settings(opts, f"seed-{model}", cold_cache=False)
-    settings = settings.with_(embedding_model=model, chroma="persistent", collection="leerstad")
+    # Passages encoded with the question ("answer"), for both encoders alike: preparing them
+    # after the ingest ("after", the default) took MiniLM 124 s on this corpus, and unprepared
+    # answers would time their preparation (docs/benchmarks.md).
+    settings = settings.with_(
+        embedding_model=model, chroma="persistent", collection="leerstad", sentence_vectors="answer"
+    )
     texts = embedding_texts(corpus.folder, settings, opts.encoder_sample)
     from ingest import ingest_paths
 
@@ -263,6 +299,7 @@ TOP_LEVEL = (
     "raw_encode_chunks_per_s",
     "ingest_vs_raw_encode",
     "ingest_encoder_share",
+    "enriched_vs_raw_encode",
     *ANSWER_TIMES,
     "evidence_recall",
     "naive_evidence_recall",

@@ -39,10 +39,13 @@ STAGES = (
     ("assistant.text.language", None, "detect_language"),
     ("assistant.text.sentences", None, "split_sentences"),
     ("assistant.text.sentences", None, "passage_sentences"),
+    ("assistant.passage_vectors", "PassageVectors", "with_splits"),
     ("assistant.passage_vectors", "PassageVectors", "for_passages"),
+    ("assistant.passage_vectors", "PassageVectors", "_word_rows"),
     ("assistant.passage_vectors", "PassageVectors", "_cached"),
     ("assistant.passage_vectors", None, "encode"),
     ("assistant.embedding_cache", "EmbeddingCache", "get_many"),
+    ("assistant.embedding_cache", "EmbeddingCache", "get_splits"),
     ("assistant.embedding_cache", "EmbeddingCache", "put_many"),
 )
 ENCODE = "model encode (texts not in memory)"

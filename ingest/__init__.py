@@ -1,5 +1,6 @@
 """Ingest: load, clean, chunk, embed and index source documents into Chroma."""
 
+from ingest.enrich import EnrichSummary, enrich
 from ingest.index import IngestSummary, delete_documents, ingest_paths
 
-__all__ = ["IngestSummary", "delete_documents", "ingest_paths"]
+__all__ = ["EnrichSummary", "IngestSummary", "delete_documents", "enrich", "ingest_paths"]

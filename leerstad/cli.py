@@ -192,8 +192,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.errors import LeerstadError
     from assistant.store import open_client, read_state
-    from ingest import ingest_paths
+    from ingest import enrich, ingest_paths
 
     if args.if_missing:
         state = read_state(open_client(settings), settings.collection)
@@ -204,8 +205,29 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     summary = ingest_paths(paths, settings, rebuild=args.rebuild, progress=not args.quiet)
     for _path, reason in summary.skipped:
         print(f"Overgeslagen: {reason}", file=sys.stderr)
-    print(summary.line())
+    print(summary.line(), flush=True)
+    if settings.sentence_vectors == "after":
+        print(
+            "De index is klaar voor gebruik. Nu worden de zinnen van de stukken voorbereid, "
+            "voor snellere antwoorden; onderbreken mag: dezelfde opdracht gaat verder waar "
+            "deze stopte.",
+            flush=True,
+        )
+        try:
+            print(enrich(settings, progress=not args.quiet).line())
+        except KeyboardInterrupt:
+            print(f"Voorbereiden afgebroken. {_UNPREPARED}", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        except LeerstadError as e:
+            print(f"Fout bij het voorbereiden van de zinnen: {e}\n{_UNPREPARED}", file=sys.stderr)
+            return EXIT_ERROR
     return EXIT_OK
+
+
+_UNPREPARED = (
+    "De index zelf is klaar en in gebruik; antwoorden berekenen wat nog niet is voorbereid "
+    "(langzamer). Voer dezelfde opdracht nog eens uit om verder te gaan."
+)
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:

@@ -59,3 +59,29 @@ def test_documents_are_recorded_in_the_catalog_not_in_collection_metadata(
     assert state is not None
     assert sorted(state.documents) == ["integrale-kindcentra", "unesco-learning-cities"]
     assert state.documents["unesco-learning-cities"]["chunks"] > 0
+
+
+def test_an_open_cache_sees_what_another_writes_and_serves_every_thread(tmp_path: Path) -> None:
+    """Each thread keeps its connection open (with its pages): a lookup still sees what another
+    process (here another cache object on the same file) committed since, and threads do not
+    share a connection."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = tmp_path / "cache.sqlite3"
+    reader, writer = EmbeddingCache(path), EmbeddingCache(path)
+    key, vector = b"k" * 16, np.arange(4, dtype=np.float32)
+    assert reader.get_many([key]) == {}
+    assert reader.get_splits([key]) == {}
+    writer.put_many({key: vector})
+    writer.put_splits({key: "1-pysbd0.3.4:0,3"})
+    np.testing.assert_array_equal(reader.get_many([key])[key], vector)
+    assert reader.get_splits([key]) == {key: "1-pysbd0.3.4:0,3"}
+
+    def round_trip(n: int) -> bool:
+        own = bytes([n]) * 16
+        reader.put_many({own: vector + n})
+        return bool(np.array_equal(reader.get_many([own])[own], vector + n))
+
+    with ThreadPoolExecutor(4) as pool:
+        assert all(pool.map(round_trip, range(16)))
+    assert len(writer) == 17

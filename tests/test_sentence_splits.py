@@ -1,5 +1,5 @@
 """Sentence splits stored at ingest (LEERSTAD_SENTENCE_VECTORS=ingest): answers use them, and
-an index without them answers alike."""
+an index without them answers alike (splitting the passages themselves)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def _answers(settings: Settings) -> list[tuple[str, tuple[str, ...], bool, float
     return out
 
 
-def test_the_default_ingest_stores_no_splits(corpus_settings: Settings) -> None:
+def test_the_default_ingest_stores_no_splits_in_the_index(corpus_settings: Settings) -> None:
     got = _collection(corpus_settings).get(include=["metadatas"])
     assert got["ids"]
     assert not any("sentences" in meta for meta in got["metadatas"])
@@ -61,24 +61,25 @@ def test_ingest_stores_splits_answers_use_them_and_an_index_without_them_answers
             sentences.split_sentences(text)
         )
 
+    texts = set(got["documents"])
     split = []
-    original = sentences.split_sentences
+    original = sentences.sentence_offsets
 
-    def counted(text: str) -> tuple[str, ...]:
+    def counted(text: str) -> list[tuple[int, int]]:
         split.append(text)
         return original(text)
 
-    # passage_sentences falls back to the module's split_sentences: count those calls only.
-    monkeypatch.setattr(sentences, "split_sentences", counted)
+    # Every way of splitting a passage goes through sentence_offsets: count passages only.
+    monkeypatch.setattr(sentences, "sentence_offsets", counted)
     stored = _answers(settings)
-    assert not split
+    assert not texts & set(split)
     assert any(not abstained for _, _, abstained, _ in stored)
 
     ids = got["ids"]
     collection.update(ids=ids, metadatas=[{"sentences": None}] * len(ids))
     assert "sentences" not in collection.get(ids=ids[:1], include=["metadatas"])["metadatas"][0]
     assert _answers(settings) == stored
-    assert split
+    assert texts & set(split)
 
 
 def test_splits_of_another_version_are_not_used() -> None:

@@ -87,9 +87,10 @@ class ExtractiveBackend:
         self.vocabulary = vocabulary or load_vocabulary()
         self.model = model or load_answer_model()
         self.vectors = SentenceVectors(settings)
-        # LEERSTAD_SENTENCE_VECTORS=ingest: passages' and words' vectors as ingest computed them.
+        # Passages' splits and vectors, and words' vectors, each computed on its own and kept
+        # (at or after ingest, else here): LEERSTAD_SENTENCE_VECTORS.
         self.passages: PassageVectors | None = None
-        if settings.sentence_vectors == "ingest":
+        if settings.sentence_vectors != "answer":
             self.passages = PassageVectors(settings, self.vectors)
 
     def standalone_question(self, question: str, history: tuple[Turn, ...]) -> str | None:
@@ -105,7 +106,10 @@ class ExtractiveBackend:
         """Every sentence of the retrieved passages that could answer, with its features."""
         embed: Embed = self.vectors
         if self.passages is not None:
-            embed = self.passages.for_passages([p.chunk for p in request.passages])
+            chunks = self.passages.with_splits([p.chunk for p in request.passages])
+            passages = zip(request.passages, chunks, strict=True)
+            request = replace(request, passages=tuple(replace(p, chunk=c) for p, c in passages))
+            embed = self.passages.for_passages(chunks)
         return candidates(request, self.analyse(request), embed)
 
     def score(self, request: Request) -> list[Scored]:

@@ -82,14 +82,18 @@ def splits_version() -> str:
 
 
 def passage_sentences(text: str, stored: str | None) -> tuple[str, ...]:
-    """The sentences of a chunk's ``text``: from the splits ingest stored with it
-    (``LEERSTAD_SENTENCE_VECTORS=ingest``) when they are of this splitter's version, else
-    split here."""
-    if stored is not None:
-        version, _, offsets = stored.partition(":")
-        if version == splits_version():
-            return _decoded(text, offsets)
+    """The sentences of a chunk's ``text``: from the splits stored with it (by ingest, or from
+    the embedding cache: ``assistant.passage_vectors``) when they are of this splitter's
+    version, else split here."""
+    if current_splits(stored):
+        assert stored is not None
+        return _decoded(text, stored.partition(":")[2])
     return split_sentences(text)
+
+
+def current_splits(stored: str | None) -> bool:
+    """Whether ``stored`` are splits of this splitter's version (``stored_splits``)."""
+    return stored is not None and stored.partition(":")[0] == splits_version()
 
 
 @lru_cache(maxsize=4096)

@@ -1,0 +1,120 @@
+"""After an ingest, once the index is usable: every chunk's sentence splits and its sentences',
+text's and words' vectors, computed into the embedding cache for the answers
+(``LEERSTAD_SENTENCE_VECTORS=after``, the default; ``assistant/passage_vectors.py``).
+
+Answers do not wait for it: a passage it has not reached yet is split and encoded by the answer
+that needs it, to the same vectors. It writes only to the embedding cache (never to the index,
+so it takes no write lock), and what it computed stays there: interrupted, it resumes where it
+stopped the next time it runs (``leerstad ingest`` runs it after every ingest).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from assistant import passage_vectors
+from assistant.embedding_cache import EmbeddingCache, cache_file
+from assistant.records import Chunk
+from assistant.settings import Settings
+from assistant.text.sentences import current_splits
+from ingest.encoder import Encoded, encoding, result
+from ingest.guard import store_errors
+from ingest.passages import encode_sentences
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+# Chunks read, split and handed to the encoder per step: each becomes a batch of its own in
+# the encoder (its sentences and text), about eight texts, plus its new words one by one.
+BATCH = 256
+# Steps handed to the encoder and not yet kept: one it works on, one that waits for it.
+AHEAD = 1
+
+
+@dataclass
+class EnrichSummary:
+    """What one run computed."""
+
+    chunks: int = 0  # chunks in the index
+    split: int = 0  # chunks split in this run (the others' splits were kept already)
+    vectors: int = 0  # vectors the model computed in this run
+    seconds: float = 0.0
+    encode_seconds: float = 0.0  # the model's own time (in its worker, for a large run)
+
+    def line(self) -> str:
+        return (
+            f"Zinnen voorbereid voor {self.chunks} stukken in {self.seconds:.1f} s "
+            f"({self.split} gesplitst, {self.vectors} vectoren berekend)."
+        )
+
+
+@dataclass
+class _Step:
+    keys: list[bytes]
+    future: Future[Encoded] | None
+    size: int
+
+
+def enrich(settings: Settings, progress: bool = True) -> EnrichSummary:
+    """Compute what the embedding cache lacks of every indexed chunk's splits and vectors."""
+    from tqdm import tqdm
+
+    from assistant.retrieval.hybrid import chunks_from
+    from assistant.store import open_index
+
+    started = time.perf_counter()
+    summary = EnrichSummary()
+    cache = EmbeddingCache(cache_file(settings.embedding_cache_dir, settings.embedding_model))
+    words_sent: set[str] = set()
+    waiting: deque[_Step] = deque()
+    with store_errors(settings), encoding(settings) as encoder:
+        collection = open_index(settings).collection
+        ids = sorted(collection.get(include=[])["ids"])
+        summary.chunks = len(ids)
+        # A worker process for a large run, started at its first batch: a run that finds
+        # everything in the cache never loads the model.
+        encoder.estimated_chunks = len(ids)
+        with tqdm(total=len(ids), desc="zinnen", unit="stuk", disable=not progress) as bar:
+            for start in range(0, len(ids), BATCH):
+                got = collection.get(
+                    ids=ids[start : start + BATCH], include=["documents", "metadatas"]
+                )
+                chunks = _with_splits(chunks_from(got), cache, summary)
+                keys, future = encode_sentences(chunks, cache, encoder, words_sent)
+                waiting.append(_Step(keys, future, len(chunks)))
+                while waiting and (len(waiting) > AHEAD or _ready(waiting[0])):
+                    bar.update(_keep(waiting.popleft(), cache, summary))
+            encoder.finish()
+            while waiting:
+                bar.update(_keep(waiting.popleft(), cache, summary))
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _with_splits(chunks: list[Chunk], cache: EmbeddingCache, summary: EnrichSummary) -> list[Chunk]:
+    """The chunks with their splits: stored with them, in the cache, or split now (and kept)."""
+    lacking = list(dict.fromkeys(c.text for c in chunks if not current_splits(c.sentences)))
+    if not lacking:
+        return chunks
+    found, fresh = passage_vectors.splits_from(cache, lacking)
+    if fresh:
+        cache.put_splits(fresh)
+        summary.split += len(fresh)
+    return [replace(c, sentences=found[c.text]) if c.text in found else c for c in chunks]
+
+
+def _ready(step: _Step) -> bool:
+    return step.future is None or step.future.done()
+
+
+def _keep(step: _Step, cache: EmbeddingCache, summary: EnrichSummary) -> int:
+    """Wait for the step's vectors and keep them in the cache; returns its number of chunks."""
+    if step.future is not None:
+        encoded = result(step.future)
+        cache.put_many(dict(zip(step.keys, encoded.vectors, strict=True)))
+        summary.vectors += len(step.keys)
+        summary.encode_seconds += encoded.ended - encoded.started
+    return step.size

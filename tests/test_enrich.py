@@ -1,0 +1,158 @@
+"""The passage enrichment after an ingest (LEERSTAD_SENTENCE_VECTORS=after, the default): answers
+before it, after it and with the `ingest` setting are the same, after it they split and encode
+no passage, and an interrupted enrichment resumes where it stopped."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant import passage_vectors
+from assistant.settings import Settings
+from assistant.text import sentences
+
+QUESTIONS = (
+    "Hoe kan onze gemeente lid worden van het UNESCO Learning Cities netwerk?",
+    "Wat is een integraal kindcentrum?",
+)
+
+
+def _answers(settings: Settings) -> list[tuple[str, tuple[object, ...], bool, float]]:
+    from assistant import Assistant
+
+    assistant = Assistant(settings)
+    return [
+        (a.text, a.sources, a.abstained, a.confidence)
+        for a in (assistant.answer(q) for q in QUESTIONS)
+    ]
+
+
+def _docs(corpus_dir: Path, tmp_path: Path) -> Path:
+    docs = tmp_path / "docs"
+    shutil.copytree(corpus_dir, docs)
+    return docs
+
+
+def _passage_texts(settings: Settings) -> set[str]:
+    from assistant.store import open_index
+
+    return set(open_index(settings).collection.get(include=["documents"])["documents"])
+
+
+def test_answers_after_the_enrichment_split_and_encode_no_passage_and_equal_the_others(
+    fresh_settings: Settings, corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ingest import enrich, ingest_paths
+
+    assert fresh_settings.sentence_vectors == "after"
+    docs = _docs(corpus_dir, tmp_path)
+    # The `ingest` setting's index and answers, in a folder (and embedding cache) of its own.
+    at_ingest = fresh_settings.with_(data_dir=tmp_path / "at-ingest", sentence_vectors="ingest")
+    ingest_paths([docs], at_ingest, progress=False)
+    expected = _answers(at_ingest)
+    assert any(not abstained for _, _, abstained, _ in expected)
+
+    ingest_paths([docs], fresh_settings, progress=False)
+    before = _answers(fresh_settings)  # computed what they lacked, and kept it
+    assert before == expected
+    shutil.rmtree(fresh_settings.embedding_cache_dir)  # nothing kept: all of it once more
+
+    done = enrich(fresh_settings, progress=False)
+    texts = _passage_texts(fresh_settings)
+    assert (done.chunks, done.split) == (len(texts), len(texts))
+    assert done.vectors > 2 * len(texts)  # each passage's sentences and text, and its words
+
+    split: list[str] = []
+    original = sentences.sentence_offsets
+
+    def counted(text: str) -> list[tuple[int, int]]:
+        split.append(text)
+        return original(text)
+
+    from assistant.retrieval.hybrid import chunks_from
+    from assistant.store import open_index
+
+    chunks = chunks_from(
+        open_index(fresh_settings).collection.get(include=["documents", "metadatas"])
+    )
+    known_words = {w for c in chunks for w in passage_vectors.passage_words(c)}
+
+    def refuse(_: object, batches: list[list[str]]) -> np.ndarray:
+        # Only a word of the question that no passage has may still be encoded.
+        for b in batches:
+            assert len(b) == 1 and b[0] not in known_words, f"encoded {b}"
+        return original_encode(_, batches)
+
+    original_encode = passage_vectors.encode
+    monkeypatch.setattr(sentences, "sentence_offsets", counted)
+    monkeypatch.setattr(passage_vectors, "encode", refuse)
+    assert _answers(fresh_settings) == expected
+    assert not texts & set(split)
+
+
+def test_an_interrupted_enrichment_resumes_and_a_complete_one_computes_nothing(
+    fresh_settings: Settings, corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bench.cachestate import forget_since, vector_keys
+    from ingest import encoder as encoders
+    from ingest import enrich, ingest_paths
+
+    ingest_paths([_docs(corpus_dir, tmp_path)], fresh_settings, progress=False)
+    ingested = vector_keys(fresh_settings)
+    first = enrich(fresh_settings, progress=False)
+    enriched = vector_keys(fresh_settings)
+    # As if it had stopped halfway: the second half of what it added is gone.
+    added = sorted(enriched - ingested)
+    forget_since(fresh_settings, enriched - set(added[len(added) // 2 :]))
+    again = enrich(fresh_settings, progress=False)
+    assert 0 < again.vectors + again.split < first.vectors + first.split
+    assert vector_keys(fresh_settings) == enriched
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("the model was loaded")
+
+    monkeypatch.setattr(encoders, "build_embeddings", refuse)
+    last = enrich(fresh_settings, progress=False)
+    assert (last.chunks, last.split, last.vectors) == (first.chunks, 0, 0)
+
+
+def test_the_command_says_the_index_is_usable_before_it_enriches(
+    fresh_settings: Settings,
+    corpus_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from leerstad.cli import main
+
+    monkeypatch.setenv("LEERSTAD_DATA_DIR", str(fresh_settings.data_dir))
+    assert main(["ingest", "--quiet", str(_docs(corpus_dir, tmp_path))]) == 0
+    out = capsys.readouterr().out.splitlines()
+    usable = next(i for i, line in enumerate(out) if "klaar voor gebruik" in line)
+    enriched = next(i for i, line in enumerate(out) if line.startswith("Zinnen voorbereid"))
+    assert usable < enriched
+    assert f"voor {len(_passage_texts(fresh_settings))} stukken" in out[enriched]
+
+
+def test_a_stopped_preparation_leaves_the_index_in_use_and_says_so(
+    fresh_settings: Settings,
+    corpus_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import ingest
+    from leerstad.cli import main
+
+    def interrupted(*_: object, **__: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ingest, "enrich", interrupted)
+    monkeypatch.setenv("LEERSTAD_DATA_DIR", str(fresh_settings.data_dir))
+    assert main(["ingest", "--quiet", str(_docs(corpus_dir, tmp_path))]) == 130
+    err = capsys.readouterr().err
+    assert "Voorbereiden afgebroken" in err and "klaar en in gebruik" in err
+    assert _passage_texts(fresh_settings)  # the index was committed before
