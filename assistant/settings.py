@@ -65,9 +65,11 @@ class Settings(BaseSettings):
     # each chunk (word) encoded on its own, for the answers (assistant/passage_vectors.py):
     # "after": `leerstad ingest` computes them into the embedding cache once the index is
     # usable (ingest/enrich.py), answers compute any still missing; "ingest": ingest computes
-    # them with the chunks (a slower ingest); "answer": answers encode passages with the
-    # question, as before both (confidences differ in the 7th digit; docs/benchmarks.md).
-    sentence_vectors: Literal["answer", "ingest", "after"] = "after"
+    # them with the chunks (a slower ingest); "answer" (the default): answers encode passages
+    # with the question (confidences differ from the others' in the 7th digit; "after" meets the
+    # 1.5x latency target only narrowly and answers more slowly until it is done, so it is not
+    # the default: docs/benchmarks.md).
+    sentence_vectors: Literal["answer", "ingest", "after"] = "answer"
     # What the assistant answers questions about, as its welcome tells the user. A first
     # question that refers to something it does not name ("Wie is de contactpersoon?") is read
     # as following on from this, and a first question with nothing before or beside it ranks

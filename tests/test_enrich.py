@@ -1,4 +1,4 @@
-"""The passage enrichment after an ingest (LEERSTAD_SENTENCE_VECTORS=after, the default): answers
+"""The passage enrichment after an ingest (LEERSTAD_SENTENCE_VECTORS=after): answers
 before it, after it and with the `ingest` setting are the same, after it they split and encode
 no passage, and an interrupted enrichment resumes where it stopped."""
 
@@ -13,6 +13,19 @@ import pytest
 from assistant import passage_vectors
 from assistant.settings import Settings
 from assistant.text import sentences
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def fresh_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """An empty data directory of this test, with the passages prepared after the ingest (the
+    CLI reads the setting from the environment)."""
+    monkeypatch.setenv("LEERSTAD_SENTENCE_VECTORS", "after")
+    return Settings(
+        data_dir=tmp_path / "data", corpus_dir=ROOT / "corpus", sentence_vectors="after"
+    )
+
 
 QUESTIONS = (
     "Hoe kan onze gemeente lid worden van het UNESCO Learning Cities netwerk?",
