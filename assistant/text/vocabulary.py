@@ -278,10 +278,9 @@ class Vocabulary:
         # "ok maar ...", "oke en ...": what goes on with the conversation comes after them.
         while tokens and tokens[0] in self.interjections:
             tokens = tokens[1:]
-        plain = f"{' '.join(tokens)} "
-        if any(plain.startswith(s) for s in self.followup_starts):
-            return True
         joined = f" {' '.join(tokens)} "  # "zo'n" is the words "zo n"
+        if any(joined.lstrip().startswith(s) for s in self.followup_starts):
+            return True
         if any(f" {w} " in joined for w in self.followup_words):
             return True
         if self._points_back(tokens):
