@@ -204,7 +204,7 @@ class PassageVectors:
         """The vectors of ``wanted`` (the keys of ``batches``' rows, in order), from the
         embedding cache; batches with any row missing there are encoded (after ``computing()``)
         and kept."""
-        from assistant.store import build_embeddings
+        from assistant.embedding_models import build_embeddings
 
         store = self._opened()
         known = store.get_many(wanted) if store is not None else {}

@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     import chromadb
 
-    from assistant.store import build_embeddings
+    from assistant.embedding_models import build_embeddings
 
     settings = Settings(data_dir=args.data_dir)
     embeddings = build_embeddings(settings)

@@ -62,7 +62,7 @@ def embedding_texts(folder: Path, settings: Settings, limit: int) -> list[str]:
 
 def raw_encode(settings: Settings, texts: list[str]) -> float:
     """The encoder's own throughput on these texts, in one call: the limit for ingest."""
-    from assistant.store import build_embeddings
+    from assistant.embedding_models import build_embeddings
 
     model = build_embeddings(settings)
     model.embed_documents(texts[:16])  # loaded and warm

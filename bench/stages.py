@@ -89,8 +89,8 @@ def instrument(spent: dict[str, float]) -> None:
 
 def run(datasets: list[Path], cprofile: int, passes: int = 1) -> dict[str, Any]:
     from assistant import Assistant
+    from assistant.embedding_models import build_embeddings
     from assistant.settings import Settings
-    from assistant.store import build_embeddings
     from evals.dataset import load_dataset
 
     examples = [e for path in datasets for e in load_dataset(path)]

@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 from assistant.embedding_cache import CachedEmbeddings, text_key
+from assistant.embedding_models import cached_embeddings
 from assistant.settings import Settings
-from assistant.store import cached_embeddings
 from bench.corpora import ORDERS, PLACES, build, place_name
 from bench.naive import naive_embeddings, naive_splits
 from bench.run import ROOT, Options, cache_dir

@@ -43,8 +43,8 @@ def _minilm(settings: Settings) -> Embeddings:
 
 
 def _use(settings: Settings) -> Embeddings:
+    from assistant.embedding_models import build_embeddings
     from assistant.embeddings import USE_MULTILINGUAL
-    from assistant.store import build_embeddings
 
     return build_embeddings(settings.with_(embedding_model=USE_MULTILINGUAL))
 

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from assistant.embedding_models import build_embeddings
 from assistant.settings import Settings
-from assistant.store import build_embeddings
 from ingest.errors import EncoderLostError
 from ingest.load import discover
 

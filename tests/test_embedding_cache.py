@@ -8,8 +8,9 @@ import numpy as np
 
 from assistant.catalog import CATALOG_FILE
 from assistant.embedding_cache import EmbeddingCache, cache_file
+from assistant.embedding_models import build_embeddings, cached_embeddings
 from assistant.settings import Settings
-from assistant.store import build_embeddings, cached_embeddings, open_client, read_state
+from assistant.store import open_client, read_state
 from ingest import ingest_paths
 
 

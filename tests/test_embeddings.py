@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.embedding_models import EMBEDDERS, build_embeddings
 from assistant.embeddings import USE_SHA256, UniversalSentenceEncoder, verify_weights
 from assistant.errors import EmbeddingModelError
 from assistant.settings import Settings
-from assistant.store import EMBEDDERS, build_embeddings
 
 
 def test_the_default_is_the_multilingual_encoder_and_puts_dutch_and_english_together() -> None:

@@ -71,7 +71,7 @@ def test_a_build_encoded_in_a_worker_process_equals_one_encoded_here(
 def test_a_build_encoded_in_a_worker_loads_the_model_only_there(
     corpus_copy: Path, tmp_path: Path, in_a_process: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import assistant.store
+    import assistant.embedding_models
     import ingest.encoder
 
     built: list[int] = []
@@ -83,7 +83,7 @@ def test_a_build_encoded_in_a_worker_loads_the_model_only_there(
             built.append(threads)
             super().__init__(threads)
 
-    monkeypatch.setattr(assistant.store, "UniversalSentenceEncoder", Counted)
+    monkeypatch.setattr(assistant.embedding_models, "UniversalSentenceEncoder", Counted)
     # Another batch size than the session's, so no model this process built before is reused.
     there = Settings(data_dir=tmp_path / "there", corpus_dir=corpus_copy, embedding_batch_size=17)
 

@@ -9,9 +9,10 @@ import pytest
 from pydantic import ValidationError
 
 from assistant.answering.factory import build_backend
+from assistant.embedding_models import build_embeddings
 from assistant.errors import ConfigError, EmbeddingModelError, UnknownBackendError
 from assistant.settings import Settings, UnknownSettingWarning, allowed, variable
-from assistant.store import build_embeddings, open_client
+from assistant.store import open_client
 
 
 def test_from_env_reads_and_converts() -> None:

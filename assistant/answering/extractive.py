@@ -52,7 +52,7 @@ class SentenceVectors:
         self._lock = threading.Lock()  # conversations are answered in parallel threads
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
-        from assistant.store import build_embeddings
+        from assistant.embedding_models import build_embeddings
 
         with self._lock:
             todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
