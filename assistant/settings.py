@@ -63,8 +63,9 @@ class Settings(BaseSettings):
     unknown_word_weight: float = Field(0.5, ge=0, le=1)
     # Each chunk's sentence splits and the vectors of its sentences, its text and its words,
     # each chunk (word) encoded on its own, for the answers (assistant/passage_vectors.py):
-    # "after": `leerstad ingest` computes them into the embedding cache once the index is
-    # usable (ingest/enrich.py), answers compute any still missing; "ingest": ingest computes
+    # "after": `leerstad ingest` (and the web app's own ingests, in the background) computes
+    # them into the embedding cache once the index is usable (ingest/enrich.py), answers
+    # compute any still missing; "ingest": ingest computes
     # them with the chunks (a slower ingest); "answer" (the default): answers encode passages
     # with the question (confidences differ from the others' in the 7th digit; "after" meets the
     # 1.5x latency target only narrowly and answers more slowly until it is done, so it is not

@@ -1,6 +1,13 @@
 """Ingest: load, clean, chunk, embed and index source documents into Chroma."""
 
-from ingest.enrich import EnrichSummary, enrich
+from ingest.enrich import EnrichSummary, enrich, enrich_in_background
 from ingest.index import IngestSummary, delete_documents, ingest_paths
 
-__all__ = ["EnrichSummary", "IngestSummary", "delete_documents", "enrich", "ingest_paths"]
+__all__ = [
+    "EnrichSummary",
+    "IngestSummary",
+    "delete_documents",
+    "enrich",
+    "enrich_in_background",
+    "ingest_paths",
+]

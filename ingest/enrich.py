@@ -1,15 +1,18 @@
 """After an ingest, once the index is usable: every chunk's sentence splits and its sentences',
 text's and words' vectors, computed into the embedding cache for the answers
-(``LEERSTAD_SENTENCE_VECTORS=after``, the default; ``assistant/passage_vectors.py``).
+(``LEERSTAD_SENTENCE_VECTORS=after``; ``assistant/passage_vectors.py``).
 
 Answers do not wait for it: a passage it has not reached yet is split and encoded by the answer
 that needs it, to the same vectors. It writes only to the embedding cache (never to the index,
 so it takes no write lock), and what it computed stays there: interrupted, it resumes where it
-stopped the next time it runs (``leerstad ingest`` runs it after every ingest).
+stopped the next time it runs (``leerstad ingest`` runs it after every ingest, the web app in
+the background after its own: ``enrich_in_background``).
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass, replace
@@ -26,6 +29,8 @@ from ingest.passages import encode_sentences
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
+
+log = logging.getLogger(__name__)
 
 # Chunks read, split and handed to the encoder per step: each becomes a batch of its own in
 # the encoder (its sentences and text), about eight texts, plus its new words one by one.
@@ -56,6 +61,29 @@ class _Step:
     keys: list[bytes]
     future: Future[Encoded] | None
     size: int
+
+
+def enrich_in_background(settings: Settings) -> threading.Thread | None:
+    """With ``LEERSTAD_SENTENCE_VECTORS=after``: ``enrich`` in a thread of its own, for an
+    ingest that is not ``leerstad ingest`` (the web app's first start and its uploads), so the
+    index is in use meanwhile. It says when it starts and ends, and why it stopped if it did.
+    None when the setting asks for no preparation after the ingest."""
+    if settings.sentence_vectors != "after":
+        return None
+
+    def run() -> None:
+        try:
+            log.info("Zinnen van de stukken worden op de achtergrond voorbereid ...")
+            log.info(enrich(settings, progress=False).line())
+        except Exception:  # a thread's error would otherwise vanish: say it, answers go on
+            log.exception(
+                "Voorbereiden van de zinnen mislukt; antwoorden berekenen wat ontbreekt "
+                "(langzamer). Voer 'leerstad ingest' opnieuw uit om het af te maken."
+            )
+
+    thread = threading.Thread(target=run, name="leerstad-enrich", daemon=True)
+    thread.start()
+    return thread
 
 
 def enrich(settings: Settings, progress: bool = True) -> EnrichSummary:

@@ -169,3 +169,19 @@ def test_a_stopped_preparation_leaves_the_index_in_use_and_says_so(
     err = capsys.readouterr().err
     assert "Voorbereiden afgebroken" in err and "klaar en in gebruik" in err
     assert _passage_texts(fresh_settings)  # the index was committed before
+
+
+def test_the_web_app_s_ingests_prepare_in_the_background_with_the_setting(
+    fresh_settings: Settings, corpus_dir: Path, tmp_path: Path
+) -> None:
+    from ingest import enrich, enrich_in_background, ingest_paths
+
+    ingest_paths([_docs(corpus_dir, tmp_path)], fresh_settings, progress=False)
+    assert enrich_in_background(fresh_settings.with_(sentence_vectors="answer")) is None
+    thread = enrich_in_background(fresh_settings)
+    assert thread is not None
+    thread.join(timeout=300)
+    assert not thread.is_alive()
+    again = enrich(fresh_settings, progress=False)  # everything was prepared already
+    assert again.chunks == len(_passage_texts(fresh_settings)) > 0
+    assert (again.split, again.vectors) == (0, 0)

@@ -268,7 +268,7 @@ class Admin:
     def _ingest(
         self, paths: list[Path], labels: dict[str, str], progress: Any, rebuild: bool = False
     ) -> str:
-        from ingest import ingest_paths
+        from ingest import enrich_in_background, ingest_paths
 
         def tell(done: int, total: int) -> None:
             words = labels["admin_progress"].format(done=done, total=total)
@@ -281,5 +281,6 @@ class Admin:
             )
         except LeerstadError as e:
             return labels["admin_failed"].format(message=escape_markdown(str(e)))
+        enrich_in_background(self.settings)  # with LEERSTAD_SENTENCE_VECTORS=after
         skipped = "".join(f"\n- {escape_markdown(reason)}" for _, reason in summary.skipped)
         return labels["admin_done"].format(summary=escape_markdown(summary.line())) + skipped

@@ -59,10 +59,11 @@ def ensure_index(settings: Settings) -> None:
 
     if settings.chroma != "persistent" or read_state(open_client(settings), settings.collection):
         return
-    from ingest import ingest_paths
+    from ingest import enrich_in_background, ingest_paths
 
     print(f"Nog geen index: documenten in {settings.corpus_dir} worden ingelezen ...", flush=True)
     print(ingest_paths([settings.corpus_dir], settings).line(), flush=True)
+    enrich_in_background(settings)  # with LEERSTAD_SENTENCE_VECTORS=after
 
 
 def bind(host: str, port: int) -> socket.socket:
