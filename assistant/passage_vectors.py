@@ -1,5 +1,5 @@
 """Vectors of a passage's sentences, its text and its words that depend on the passage alone
-(``LEERSTAD_SENTENCE_VECTORS=after``, the default, and ``=ingest``), and its sentence splits.
+(``LEERSTAD_SENTENCE_VECTORS=after`` and ``=ingest``), and its sentence splits.
 
 Some encoders give a text a slightly different vector in another batch (USE's numpy backend:
 up to 3e-7 per component), so by default an answer's vectors depend on what it encodes

@@ -251,7 +251,7 @@ def measure_encoder(model: str, opts: Options, examples: list[Example]) -> dict[
     corpus = build("seed", opts.work, ROOT, opts.shared, opts.settings)
     settings = fresh_settings(opts, f"seed-{model}", cold_cache=False)
     # Passages encoded with the question ("answer"), for both encoders alike: preparing them
-    # after the ingest ("after", the default) took MiniLM 124 s on this corpus, and unprepared
+    # after the ingest ("after") took MiniLM 124 s on this corpus, and unprepared
     # answers would time their preparation (docs/benchmarks.md).
     settings = settings.with_(
         embedding_model=model, chroma="persistent", collection="leerstad", sentence_vectors="answer"
