@@ -76,6 +76,16 @@ def splits_from(cache: EmbeddingCache, texts: list[str]) -> tuple[dict[str, str]
     return found, fresh
 
 
+def with_found_splits(
+    chunks: Sequence[Chunk], find: Callable[[list[str]], dict[str, str]]
+) -> list[Chunk]:
+    """The chunks with their sentence splits: as stored with them when of this splitter's
+    version, else what ``find`` gives for their texts (each text asked once)."""
+    lacking = list(dict.fromkeys(c.text for c in chunks if not current_splits(c.sentences)))
+    found = find(lacking) if lacking else {}
+    return [replace(c, sentences=found[c.text]) if c.text in found else c for c in chunks]
+
+
 def word_key(word: str) -> bytes:
     """The cache key of a word encoded on its own."""
     return text_key(f"word alone\n{word}")
@@ -122,9 +132,7 @@ class PassageVectors:
     def with_splits(self, chunks: Sequence[Chunk]) -> list[Chunk]:
         """The chunks with their sentence splits: as stored with them, else from the embedding
         cache (else split here, and kept there)."""
-        lacking = list(dict.fromkeys(c.text for c in chunks if not current_splits(c.sentences)))
-        found = self._split_texts(lacking) if lacking else {}
-        return [replace(c, sentences=found[c.text]) if c.text in found else c for c in chunks]
+        return with_found_splits(chunks, self._split_texts)
 
     def _split_texts(self, texts: list[str]) -> dict[str, str]:
         with self._lock:

@@ -22,7 +22,8 @@ class Chunk:
     doc_hash: str
     kind: str = "text"  # "text" (a passage of the body) or "meta" (built from front matter)
     # Its sentences as ingest stored them (assistant.text.sentences.stored_splits, with
-    # LEERSTAD_SENTENCE_VECTORS=ingest); None otherwise. Not part of what the chunk is.
+    # LEERSTAD_SENTENCE_VECTORS=ingest) or as an answer found them in the embedding cache
+    # (=after); None otherwise. Not part of what the chunk is.
     sentences: str | None = field(default=None, compare=False, repr=False)
 
     def metadata(self) -> dict[str, str | int]:

@@ -15,14 +15,13 @@ import logging
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant import passage_vectors
 from assistant.embedding_cache import EmbeddingCache, cache_file
 from assistant.records import Chunk
 from assistant.settings import Settings
-from assistant.text.sentences import current_splits
 from ingest.encoder import Encoded, encoding, result
 from ingest.guard import store_errors
 from ingest.passages import encode_sentences
@@ -124,14 +123,15 @@ def enrich(settings: Settings, progress: bool = True) -> EnrichSummary:
 
 def _with_splits(chunks: list[Chunk], cache: EmbeddingCache, summary: EnrichSummary) -> list[Chunk]:
     """The chunks with their splits: stored with them, in the cache, or split now (and kept)."""
-    lacking = list(dict.fromkeys(c.text for c in chunks if not current_splits(c.sentences)))
-    if not lacking:
-        return chunks
-    found, fresh = passage_vectors.splits_from(cache, lacking)
-    if fresh:
-        cache.put_splits(fresh)
-        summary.split += len(fresh)
-    return [replace(c, sentences=found[c.text]) if c.text in found else c for c in chunks]
+
+    def find(texts: list[str]) -> dict[str, str]:
+        found, fresh = passage_vectors.splits_from(cache, texts)
+        if fresh:
+            cache.put_splits(fresh)
+            summary.split += len(fresh)
+        return found
+
+    return passage_vectors.with_found_splits(chunks, find)
 
 
 def _ready(step: _Step) -> bool:
