@@ -26,7 +26,7 @@ KILLER = textwrap.dedent(
     """
     import os, signal, sys
     from pathlib import Path
-    import assistant.store, ingest.index
+    import assistant.store.build, ingest.index
     from assistant.settings import Settings
     from ingest import ingest_paths
 
@@ -43,14 +43,14 @@ KILLER = textwrap.dedent(
     if moment == "upsert":
         ingest.index._upsert = die(ingest.index._upsert)
     elif moment == "drop":
-        assistant.store._drop = die(assistant.store._drop)
+        assistant.store.build._drop = die(assistant.store.build._drop)
     else:
         def publish(client, settings, staged):
-            old = assistant.store._get(client, settings.collection)
+            old = assistant.store.build._get(client, settings.collection)
             if old is not None:
-                assistant.store._drop(client, old)
+                assistant.store.build._drop(client, old)
             os.kill(os.getpid(), signal.SIGKILL)
-        assistant.store._publish = publish
+        assistant.store.build._publish = publish
     settings = Settings(data_dir=Path(data_dir))
     ingest_paths([Path(p) for p in paths], settings, rebuild=rebuild == "1", progress=False)
     """
