@@ -8,7 +8,8 @@ from typing import Any
 from evals import matching
 from evals.dataset import Example
 from evals.judge import JudgeResult
-from evals.metrics import METRICS, Case, facts_found, score, sentence_support
+from evals.metrics import METRICS, Case, score
+from evals.observations import facts_found, sentence_support
 from evals.stats import RESAMPLES, SEED
 
 # Headline metrics: the terminal table, the per-tag plots and the report's first table.
