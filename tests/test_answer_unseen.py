@@ -257,6 +257,11 @@ def test_a_message_with_several_questions_gets_an_answer_per_part(
             "Als wij lid worden, moet de gemeenteraad dan instemmen?",
             ["Als wij lid worden, moet de gemeenteraad dan instemmen?"],
         ),
+        # A question typed twice is one part.
+        (
+            "Wat kost het? wat kost het?? En wie steunt het?",
+            ["Wat kost het?", "En wie steunt het?"],
+        ),
         # Two question words joined ask one thing; the date asked for stays with it.
         (
             "Wanneer en waar is de volgende bijeenkomst, en wat kost die?",

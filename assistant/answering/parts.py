@@ -90,7 +90,20 @@ def split_parts(message: str) -> tuple[list[str], str]:
         asked.extend(_pieces(sentence))
     if not asked:
         return [message], ""
-    return asked[:MAX_PARTS], " ".join(background)
+    return _distinct(asked)[:MAX_PARTS], " ".join(background)
+
+
+def _distinct(parts: list[str]) -> list[str]:
+    """The parts without repeats: a question typed twice ("Wat kost het? wat kost het??") is
+    answered once."""
+    seen: set[tuple[str, ...]] = set()
+    out = []
+    for part in parts:
+        key = tuple(re.findall(r"\w+", part.casefold()))
+        if key not in seen:
+            seen.add(key)
+            out.append(part)
+    return out
 
 
 def _sentences(text: str) -> list[str]:
