@@ -101,6 +101,17 @@ class Assistant:
                 backend=self.backend.name,
             )
             return
+        small_talk = self.vocabulary.small_talk(question)
+        if small_talk is not None:  # "Hallo!", "Dank je wel!": a reply, not quotes
+            replies = {"greeting": msg.greeting, "thanks": msg.thanks, "ack": msg.ack}
+            yield Answer(
+                text=replies[small_talk].format(topics=self.settings.topics or "mijn bronnen"),
+                abstained=True,
+                language=language,
+                notices=notices,
+                backend=self.backend.name,
+            )
+            return
         if self.vocabulary.is_collection_question(question):
             retriever, _ = self._index()
             listed = collection_answer(self.documents(), retriever.store, msg, language)

@@ -18,6 +18,9 @@ class Messages:
     injection_notice: str
     quoting: str  # before quotes in another language than the question's
     part_unanswered: str  # {part}: one question of several that the sources do not answer
+    greeting: str  # {topics}: the reply to a message that only greets
+    thanks: str  # the reply to thanks
+    ack: str  # {topics}: the reply to "ok", "duidelijk"
 
 
 DUTCH = Messages(
@@ -34,6 +37,10 @@ DUTCH = Messages(
     "Ik antwoord alleen met wat in de bronnen staat.",
     quoting="De bronnen zeggen:",
     part_unanswered="Over „{part}” staat niets in mijn bronnen.",
+    greeting="Hallo! Ik beantwoord vragen over {topics}, met de bronnen erbij. Bijvoorbeeld: "
+    "Hoe kan onze gemeente lid worden van het netwerk van lerende steden?",
+    thanks="Graag gedaan! Stel gerust nog een vraag.",
+    ack="Stel gerust nog een vraag over {topics}.",
 )
 
 ENGLISH = Messages(
@@ -50,6 +57,11 @@ ENGLISH = Messages(
     "I only answer with what the sources say.",
     quoting="The sources are in Dutch; this is what they say:",
     part_unanswered="My sources say nothing about “{part}”.",
+    # The topics (LEERSTAD_TOPICS) are in the operator's language, Dutch: not named here.
+    greeting="Hello! I answer questions from my sources (in Dutch), with the sources given. "
+    "For example: How can our city join the network of learning cities?",
+    thanks="You're welcome! Feel free to ask another question.",
+    ack="Feel free to ask another question.",
 )
 
 MESSAGES = {"nl": DUTCH, "en": ENGLISH}

@@ -527,3 +527,16 @@ def test_numeric_kinds_of_answer_are_asked_and_found(question: str, kind: str, a
     assert asked is not None and asked.name == kind
     assert asked.pattern.search(answer)
     assert not asked.pattern.search("Een financiële contributie is niet vereist.")
+
+
+def test_small_talk_gets_a_reply_of_its_own_not_quotes(mixed_assistant: Assistant) -> None:
+    hello = mixed_assistant.answer("Hallo!")
+    assert hello.text == DUTCH.greeting.format(topics=mixed_assistant.settings.topics)
+    assert hello.abstained and not hello.sources
+    thanks = converse(mixed_assistant, ["Wat kost het lidmaatschap?", "Dank je wel!"])
+    assert thanks.text == DUTCH.thanks and not thanks.sources
+    # A greeting before a question does not stop the question being answered.
+    answer = mixed_assistant.answer("Hallo, wat kost het lidmaatschap van het netwerk?")
+    assert "niet vereist" in answer.text
+    # "Wie ben jij?" is told what the assistant answers from.
+    assert "documenten" in mixed_assistant.answer("Wie ben jij?").text

@@ -143,3 +143,25 @@ def test_words_that_refer_back_make_a_follow_up(earlier: str, question: str, pla
     turns = (Turn(earlier),)
     assert standalone_question(question, turns, vocabulary).startswith(earlier)
     assert standalone_question(plain, turns, vocabulary) == plain
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("Hallo!", "greeting"),
+        ("goedemorgen", "greeting"),
+        ("Dank je wel!", "thanks"),
+        ("Hartelijk dank", "thanks"),
+        ("thank you very much", "thanks"),
+        ("ok", "ack"),
+        ("Top, duidelijk.", "ack"),
+        # Anything asked besides is a question, not small talk.
+        ("Hallo, wat kost het lidmaatschap?", None),
+        ("bedankt, en wie moet het steunen?", None),
+        ("Wat kost het?", None),
+    ],
+)
+def test_small_talk_is_only_a_message_that_says_nothing_else(
+    message: str, kind: str | None
+) -> None:
+    assert load_vocabulary().small_talk(message) == kind

@@ -66,6 +66,7 @@ class Vocabulary:
     question_words: frozenset[str]
     demonstratives: frozenset[str] = frozenset()
     interjections: frozenset[str] = frozenset()
+    small_talk_phrases: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (kind, phrases)
 
     @classmethod
     def load(cls, path: Path | None = None) -> Vocabulary:
@@ -108,6 +109,10 @@ class Vocabulary:
             question_words=frozenset(stem(fold(w)) for w in data["question_words"]),
             demonstratives=frozenset(fold(w) for w in data.get("demonstratives", ())),
             interjections=frozenset(fold(w) for w in data.get("interjections", ())),
+            small_talk_phrases=tuple(
+                (kind, tuple(fold(p) for p in phrases))
+                for kind, phrases in data.get("small_talk", {}).items()
+            ),
         )
 
     def _matches(self, phrase: str, folded_text: str) -> bool:
@@ -267,6 +272,20 @@ class Vocabulary:
             rest = _whole(phrase).sub(" ", rest)
         subject = [t for t in self.content_tokens(rest) if t not in self.collection_words]
         return bool(found) and not subject
+
+    def small_talk(self, text: str) -> str | None:
+        """The kind of small talk ("greeting", "thanks", "ack") a message is when it says nothing
+        else: "Hallo!", "Dank je wel!", "ok"; None for "Hallo, wat kost het?"."""
+        rest = " ".join(words(text))
+        kinds = []
+        for kind, phrases in self.small_talk_phrases:
+            for phrase in sorted(phrases, key=len, reverse=True):
+                if self._matches(phrase, rest):
+                    kinds.append(kind)
+                    rest = _whole(phrase).sub(" ", rest)
+        if not kinds or self.content_tokens(rest):
+            return None
+        return kinds[0]
 
     def has_injection(self, text: str) -> bool:
         """Whether ``text`` holds an instruction aimed at the assistant (said in a notice; the
