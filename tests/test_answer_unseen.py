@@ -538,5 +538,7 @@ def test_small_talk_gets_a_reply_of_its_own_not_quotes(mixed_assistant: Assistan
     # A greeting before a question does not stop the question being answered.
     answer = mixed_assistant.answer("Hallo, wat kost het lidmaatschap van het netwerk?")
     assert "niet vereist" in answer.text
+    # In English, in English.
+    assert mixed_assistant.answer("Thanks!").text == ENGLISH.thanks
     # "Wie ben jij?" is told what the assistant answers from.
     assert "documenten" in mixed_assistant.answer("Wie ben jij?").text

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from assistant.text.analysis import words
 
-# Short English questions are mostly these; the stopword lists miss several of them.
+# Short English questions are mostly these; the stopword lists miss several of them. The
+# greetings and thanks tell "Hello!" and "Thanks!" (small talk) from their Dutch forms.
 _ENGLISH_QUESTION_WORDS = {
     "how",
     "what",
@@ -28,6 +29,15 @@ _ENGLISH_QUESTION_WORDS = {
     "has",
     "have",
     "must",
+    "hello",
+    "hi",
+    "thanks",
+    "thank",
+    "please",
+    "good",
+    "morning",
+    "afternoon",
+    "evening",
 }
 
 
