@@ -542,3 +542,17 @@ def test_small_talk_gets_a_reply_of_its_own_not_quotes(mixed_assistant: Assistan
     assert mixed_assistant.answer("Thanks!").text == ENGLISH.thanks
     # "Wie ben jij?" is told what the assistant answers from.
     assert "documenten" in mixed_assistant.answer("Wie ben jij?").text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Ik wil graag weten hoe mijn gemeente mee kan doen",
+        "Hoe kan onze stad zich aan laten sluiten?",
+    ],
+)
+def test_a_separable_verb_split_by_a_modal_still_asks_about_joining(
+    mixed_assistant: Assistant, question: str
+) -> None:
+    answer = mixed_assistant.answer(question)
+    assert "aan te melden" in answer.text
