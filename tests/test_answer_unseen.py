@@ -556,3 +556,10 @@ def test_a_separable_verb_split_by_a_modal_still_asks_about_joining(
 ) -> None:
     answer = mixed_assistant.answer(question)
     assert "aan te melden" in answer.text
+
+
+def test_yes_needs_the_sentence_itself_not_its_documents_title(mixed_assistant: Assistant) -> None:
+    # A distractor sentence names the council; "ondersteuning" (support) is only in its
+    # document's title ("Wet maatschappelijke ondersteuning"). That settles nothing.
+    answer = mixed_assistant.answer("Moet de gemeenteraad akkoord geven?")
+    assert not answer.text.startswith(DUTCH.yes)

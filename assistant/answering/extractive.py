@@ -134,7 +134,7 @@ class ExtractiveBackend:
             [c.passage for c in chosen], quotes=[c.text for c in chosen]
         )
         quotes = [f"{c.text} [{numbers[c.passage.chunk.chunk_id]}]" for c in chosen]
-        lead = self._lead(request.question, scored[0].candidate, msg)
+        lead = self._lead(request, scored[0].candidate, msg)
         if request.language == "en":
             # The sources are Dutch: say so once, and quote them as quotes.
             text = (
@@ -187,17 +187,20 @@ class ExtractiveBackend:
             first.setdefault(c.passage.chunk.chunk_id, len(first))
         return sorted(chosen, key=lambda c: (first[c.passage.chunk.chunk_id], c.position))
 
-    def _lead(self, question: str, best: Candidate, msg: Messages) -> str | None:
+    def _lead(self, request: Request, best: Candidate, msg: Messages) -> str | None:
         """ "Ja." or "Nee." before a yes/no question's answer, when the sentence settles it:
-        "Nee." when it negates; "Ja." only when the sentence itself has every concept."""
-        if not _YES_NO_START.match(question.strip()):
+        "Nee." when it negates; "Ja." only when the sentence itself has every concept (not
+        through its document's title: "Moet de raad akkoord geven?" is no "Ja." because a
+        sentence of the "Wet maatschappelijke ondersteuning" names the council)."""
+        if not _YES_NO_START.match(request.question.strip()):
             return None
         # Whole words only: "niet-overheidspartijen" negates nothing.
         negated = bool(_NEGATION & {w.strip(".,;:!?()'\"‘’“”").lower() for w in best.text.split()})
         if negated and (best.feature("own_coverage") >= 0.3 or best.feature("type_match")):
             return msg.no
         if not negated and best.feature("own_coverage") >= 0.99 and len(best.covered) >= 2:
-            return msg.yes
+            itself, _ = self.analyse(request).wanted.coverage(best.text, own_only=True)
+            return msg.yes if itself >= 0.99 else None
         return None
 
 
