@@ -563,3 +563,21 @@ def test_yes_needs_the_sentence_itself_not_its_documents_title(mixed_assistant: 
     # document's title ("Wet maatschappelijke ondersteuning"). That settles nothing.
     answer = mixed_assistant.answer("Moet de gemeenteraad akkoord geven?")
     assert not answer.text.startswith(DUTCH.yes)
+
+
+@pytest.mark.parametrize(
+    ("question", "lead"),
+    [
+        # "Een financiële contributie is niet vereist." answers each of these.
+        ("Moet je betalen om lid te worden?", DUTCH.no),
+        ("Kost het lidmaatschap geld?", DUTCH.no),
+        ("Is het lidmaatschap van het netwerk gratis?", DUTCH.yes),
+        ("Is it free to join the network of learning cities?", ENGLISH.yes),
+    ],
+)
+def test_yes_or_no_follows_what_the_question_asks_not_only_the_negation(
+    mixed_assistant: Assistant, question: str, lead: str
+) -> None:
+    answer = mixed_assistant.answer(question)
+    assert answer.text.startswith(lead)
+    assert "niet vereist" in answer.text

@@ -25,7 +25,7 @@ MAX_SENTENCES = 3
 _NEGATION = {"niet", "geen", "nooit", "niets", "not", "no", "never", "none"}
 _YES_NO_START = re.compile(
     r"^(moet|moeten|kan|kun|kunt|kunnen|is|zijn|mag|mogen|heeft|hebben|wordt|worden|krijgt|"
-    r"krijgen|bestaat|bestaan|hoort|horen|doet|doen|zit|zitten|valt|geldt|gaat|"
+    r"krijgen|bestaat|bestaan|hoort|horen|doet|doen|zit|zitten|valt|geldt|gaat|kost|kosten|"
     r"do|does|is|are|can|must|should|has|have|will|may)\b",
     re.IGNORECASE,
 )
@@ -196,11 +196,16 @@ class ExtractiveBackend:
             return None
         # Whole words only: "niet-overheidspartijen" negates nothing.
         negated = bool(_NEGATION & {w.strip(".,;:!?()'\"‘’“”").lower() for w in best.text.split()})
+        # "Is het gratis?" asks the opposite of "Is er een contributie?": the same sentence
+        # ("... is niet vereist") answers the one "Ja." and the other "Nee.".
+        yes, no = msg.yes, msg.no
+        if self.vocabulary.asks_opposite(request.question):
+            yes, no = no, yes
         if negated and (best.feature("own_coverage") >= 0.3 or best.feature("type_match")):
-            return msg.no
+            return no
         if not negated and best.feature("own_coverage") >= 0.99 and len(best.covered) >= 2:
             itself, _ = self.analyse(request).wanted.coverage(best.text, own_only=True)
-            return msg.yes if itself >= 0.99 else None
+            return yes if itself >= 0.99 else None
         return None
 
 

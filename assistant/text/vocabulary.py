@@ -67,6 +67,7 @@ class Vocabulary:
     demonstratives: frozenset[str] = frozenset()
     interjections: frozenset[str] = frozenset()
     small_talk_phrases: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (kind, phrases)
+    opposites: tuple[str, ...] = ()  # words that ask the opposite of their group ("gratis")
 
     @classmethod
     def load(cls, path: Path | None = None) -> Vocabulary:
@@ -109,6 +110,7 @@ class Vocabulary:
             question_words=frozenset(stem(fold(w)) for w in data["question_words"]),
             demonstratives=frozenset(fold(w) for w in data.get("demonstratives", ())),
             interjections=frozenset(fold(w) for w in data.get("interjections", ())),
+            opposites=tuple(fold(w) for w in data.get("opposites", ())),
             small_talk_phrases=tuple(
                 (kind, tuple(fold(p) for p in phrases))
                 for kind, phrases in data.get("small_talk", {}).items()
@@ -272,6 +274,12 @@ class Vocabulary:
             rest = _whole(phrase).sub(" ", rest)
         subject = [t for t in self.content_tokens(rest) if t not in self.collection_words]
         return bool(found) and not subject
+
+    def asks_opposite(self, text: str) -> bool:
+        """Whether a yes/no question asks the opposite of what its words' group says ("Is het
+        gratis?" against a sentence about the contribution)."""
+        plain = " ".join(words(text))
+        return any(self._matches(w, plain) for w in self.opposites)
 
     def small_talk(self, text: str) -> str | None:
         """The kind of small talk ("greeting", "thanks", "ack") a message is when it says nothing
