@@ -27,6 +27,7 @@ from assistant.records import Answer, Passage, Turn
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.settings import Settings
 from assistant.store import Index, IndexState, open_index
+from assistant.text.concepts import found_in
 from assistant.text.language import detect_language
 from assistant.text.vocabulary import load_vocabulary
 
@@ -158,6 +159,8 @@ class Assistant:
         timings: dict[str, float] = {}
         t = time.perf_counter()
         question = resolve_ordinal(question, turns)  # "die tweede": the second thing listed
+        if turns and self._starts_anew(question, turns, retriever):
+            turns = ()  # "Wat is een IKC?" after questions about the learning cities
         opening = () if turns else self._opening(question, background)
         standalone, rewritten = self._standalone(question, turns or opening)
         timings["rewrite_ms"] = (time.perf_counter() - t) * 1000
@@ -268,6 +271,31 @@ class Assistant:
         }
         old = [str(state.documents.get(d, {}).get("title", d)) for d in about]
         return moved_on(question, turns[-1].question, titles, old, self.vocabulary)
+
+    def _starts_anew(
+        self, question: str, turns: tuple[Turn, ...], retriever: HybridRetriever
+    ) -> bool:
+        """Whether a question that would be read as a follow-up only because it names little
+        names the subject of other documents than the conversation's (most of their title):
+        "Wat is een IKC?" after questions about the learning cities asks what a first question
+        would. Not when it refers back itself ("Kost dat iets?")."""
+        if not self.vocabulary.is_followup(question) or self.vocabulary.refers_back(question):
+            return False
+        about = self._topic(turns, retriever)
+        _, state = self._index()
+        groups = self.vocabulary.term_groups(question)
+
+        def is_subject(title: str) -> bool:
+            # Most of the title ("Integrale Kindcentra", "UNESCO Learning Cities"), not one of
+            # its words ("betaalbare" in "Actieplan betaalbare koop").
+            parts = self.vocabulary.content_tokens(title)
+            named = [p for p in parts if found_in(p, groups)]
+            return bool(parts) and 2 * len(named) >= len(parts)
+
+        return any(
+            doc_id not in about and is_subject(str(info.get("title", "")))
+            for doc_id, info in state.documents.items()
+        )
 
     @staticmethod
     def _topic(turns: tuple[Turn, ...], retriever: HybridRetriever) -> frozenset[str]:

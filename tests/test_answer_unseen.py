@@ -581,3 +581,16 @@ def test_yes_or_no_follows_what_the_question_asks_not_only_the_negation(
     answer = mixed_assistant.answer(question)
     assert answer.text.startswith(lead)
     assert "niet vereist" in answer.text
+
+
+def test_a_short_question_naming_another_documents_subject_starts_anew(
+    mixed_assistant: Assistant,
+) -> None:
+    # "Wat is een IKC?" names little, so it read as a follow-up of the learning cities.
+    learning = "Hoe kan mijn gemeente lid worden van het netwerk van lerende steden?"
+    answer = converse(mixed_assistant, [learning, "Wat is een IKC?"])
+    assert not answer.abstained
+    assert "integrale kindcentra" in answer.text
+    assert {s.doc_id for s in answer.sources} == {"integrale-kindcentra"}
+    # One that refers back itself still follows on.
+    assert "niet vereist" in converse(mixed_assistant, [learning, "Kost dat iets?"]).text

@@ -301,18 +301,29 @@ class Vocabulary:
         return any(p.search(text) for p in self.injection_patterns)
 
     def is_followup(self, text: str) -> bool:
+        tokens = self._without_interjections(text)
+        return self._continues(tokens) or self._points_back(tokens) or self.names_little(text)
+
+    def refers_back(self, text: str) -> bool:
+        """Whether a question itself says that it goes on with the conversation: it starts
+        like a continuation, has a word that refers back, or a demonstrative ("Kost dat
+        iets?"); not only by naming little ("Wat is een IKC?")."""
+        tokens = self._without_interjections(text)
+        return self._continues(tokens) or any(t in self.demonstratives for t in tokens)
+
+    def _without_interjections(self, text: str) -> list[str]:
+        """The words of ``text`` after the interjections it starts with ("ok maar ...", "oke en
+        ..."): what goes on with the conversation comes after them."""
         tokens = words(text)
-        # "ok maar ...", "oke en ...": what goes on with the conversation comes after them.
         while tokens and tokens[0] in self.interjections:
             tokens = tokens[1:]
+        return tokens
+
+    def _continues(self, tokens: list[str]) -> bool:
         joined = f" {' '.join(tokens)} "  # "zo'n" is the words "zo n"
         if any(joined.lstrip().startswith(s) for s in self.followup_starts):
             return True
-        if any(f" {w} " in joined for w in self.followup_words):
-            return True
-        if self._points_back(tokens):
-            return True
-        return self.names_little(text)
+        return any(f" {w} " in joined for w in self.followup_words)
 
     def _points_back(self, tokens: list[str]) -> bool:
         """A demonstrative before a thing ("dat doel", "die site", "this network"): the
