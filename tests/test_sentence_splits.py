@@ -96,3 +96,21 @@ def test_splits_of_another_version_are_not_used() -> None:
         "En dit de tweede zin.",
         "Een regel.",
     )
+
+
+def test_a_text_without_a_mark_pysbd_cuts_at_is_one_sentence_as_pysbd_says() -> None:
+    """The short cut for questions, headings and list items (no pysbd call) gives pysbd's spans:
+    checked on every question of the held-out set and every line of the corpus."""
+    import json
+
+    root = Path(__file__).resolve().parents[1]
+    lines = (root / "evals" / "datasets" / "holdout.jsonl").read_text().splitlines()
+    texts = [json.loads(line)["question"] for line in lines if line.strip()]
+    for doc in sorted((root / "corpus").glob("*.md")):
+        texts += doc.read_text(encoding="utf-8").split("\n")
+    texts += ["  Wat kost een IKC?  ", "Lid worden\tvan het netwerk", "   ", ""]
+    short = [t for t in texts if not sentences._MAY_CUT.search(t.strip()[:-1])]
+    assert len(short) > 40
+    for text in short:
+        assert sentences.sentence_spans(text) == sentences.pysbd_spans(text, 0, len(text)), text
+    assert sentences.sentence_spans("Eerste zin. Tweede zin?") == [(0, 11), (12, 23)]
