@@ -92,6 +92,7 @@ def run(datasets: list[Path], cprofile: int, passes: int = 1) -> dict[str, Any]:
     from assistant import Assistant
     from assistant.embedding_models import build_embeddings
     from assistant.settings import Settings
+    from bench.answers import forget_alone
     from evals.dataset import load_dataset
 
     examples = [e for path in datasets for e in load_dataset(path)]
@@ -110,6 +111,7 @@ def run(datasets: list[Path], cprofile: int, passes: int = 1) -> dict[str, Any]:
         assistant.answer(example.question, list(example.history))  # earlier passes: untimed
     for example in examples:
         assistant.retriever.search(example.question)
+        forget_alone(settings)
         spent.clear()
         started = time.perf_counter()
         if profiler:
