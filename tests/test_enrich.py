@@ -217,3 +217,20 @@ def test_the_web_app_s_ingests_prepare_in_the_background_with_the_setting(
     again = enrich(fresh_settings, progress=False)  # everything was prepared already
     assert again.chunks == len(_passage_texts(fresh_settings)) > 0
     assert (again.split, again.vectors) == (0, 0)
+
+
+def test_by_default_the_eval_s_own_index_is_prepared_before_it_asks(
+    clean_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from evals.run import eval_settings
+    from ingest import enrich
+
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=ROOT / "corpus")
+    assert settings.sentence_vectors == "after"  # the default
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "extra.md").write_text("# Extra\n\nEen extra document. Met twee zinnen.\n")
+    with eval_settings(settings, [extra], progress=False) as scratch:
+        again = enrich(scratch, progress=False)  # finds everything prepared
+        assert again.chunks == len(_passage_texts(scratch)) > 0
+        assert (again.split, again.vectors) == (0, 0)
