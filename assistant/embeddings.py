@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +27,9 @@ USE_SHA256 = {
 # USE is a deep averaging network: long batches of short texts are where numpy is fastest, but
 # one batch's activations grow with its token count, so very long lists are encoded in slices.
 USE_BATCH = 256
+# Texts encoded on their own that USE remembers (a question: encoded alone by the search, and
+# by the answer when it has no conversation before it; the same batch, the same vector).
+ALONE_MEMORY = 256
 
 
 def sha256(path: Path) -> str:
@@ -95,9 +99,33 @@ class UniversalSentenceEncoder(Embeddings):
         # One encode at a time: the numpy backend keeps state between calls, and concurrent
         # conversations gave each other's vectors without this lock.
         self._lock = threading.Lock()
+        self._alone: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def embed_array(self, texts: Sequence[str]) -> np.ndarray:
-        """The vectors as one float32 array (``embed_documents`` without the Python lists)."""
+        """The vectors as one float32 array (``embed_documents`` without the Python lists).
+
+        A text encoded on its own is remembered: a question is encoded alone by the search
+        and again by the answer (``ALONE_MEMORY``)."""
+        if len(texts) == 1:
+            with self._lock:
+                known = self._alone.get(texts[0])
+            if known is not None:
+                return known[None].copy()
+        vectors = self._encode(texts)
+        if len(texts) == 1:
+            with self._lock:
+                self._alone[texts[0]] = vectors[0].copy()
+                while len(self._alone) > ALONE_MEMORY:
+                    self._alone.popitem(last=False)
+        return vectors
+
+    def forget_alone(self) -> None:
+        """Forget the texts encoded on their own (a benchmark times a search and then the
+        answer that searches again: the answer must pay for its own)."""
+        with self._lock:
+            self._alone.clear()
+
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
         parts = []
         for start in range(0, len(texts), USE_BATCH):
             batch = [t or " " for t in texts[start : start + USE_BATCH]]

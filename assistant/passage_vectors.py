@@ -5,10 +5,11 @@ Some encoders give a text a slightly different vector in another batch (USE's nu
 up to 3e-7 per component), so by default an answer's vectors depend on what it encodes
 together. Here a passage's sentences and text are encoded in a batch of their own, and each
 word on its own, so their vectors are a function of the passage (the word) and are kept in the
-embedding cache: computed at ingest (``=ingest``), by ``leerstad ingest`` once the index is
-usable (``=after``: ``ingest/enrich.py``), or once by the first answer that needs them, in any
-process. The passage's sentence splits are kept beside them (unless ingest stored them with the
-chunk), so an answer that finds its passages there neither splits nor encodes them.
+embedding cache: computed at ingest (``=ingest``) or by ``leerstad ingest`` once the index is
+usable (``=after``: ``ingest/enrich.py``), with the passage's sentence splits beside them. An
+answer that finds its passages prepared neither splits nor encodes them. One that does not
+computes what it lacks as ``=answer`` does (with the question, in one batch) and writes
+nothing: preparing is the enrichment's work, off the answer's path.
 """
 
 from __future__ import annotations
@@ -96,10 +97,6 @@ def passage_words(chunk: Chunk) -> list[str]:
     return list(dict.fromkeys(words(chunk.text)))
 
 
-def is_word(text: str) -> bool:
-    return words(text) == [text]
-
-
 def encode(model: Embeddings, batches: Sequence[Sequence[str]]) -> NDArray[np.float32]:
     """Each batch encoded on its own, the rows of all of them in order."""
     array = getattr(model, "embed_array", None)  # USE: without the Python lists
@@ -116,12 +113,13 @@ def normalised(vectors: np.ndarray) -> np.ndarray:
 
 
 class PassageVectors:
-    """Passages' and words' vectors from the embedding cache (else computed and kept there),
-    and in memory; other texts (the question) from ``other``."""
+    """Prepared passages' and words' vectors, and passages' splits, from the embedding cache
+    (and memory); whatever is not prepared from ``other``, as with ``=answer``. Never writes."""
 
     def __init__(self, settings: Settings, other: Embed) -> None:
         self.settings = settings
         self.other = other
+        # Only what the cache had: a passage not prepared yet is looked up again next time.
         self._passages: OrderedDict[str, np.ndarray] = OrderedDict()  # by passage text
         self._words: OrderedDict[str, np.ndarray] = OrderedDict()
         self._splits: OrderedDict[str, str] = OrderedDict()  # by passage text
@@ -131,35 +129,39 @@ class PassageVectors:
 
     def with_splits(self, chunks: Sequence[Chunk]) -> list[Chunk]:
         """The chunks with their sentence splits: as stored with them, else from the embedding
-        cache (else split here, and kept there)."""
+        cache; a chunk with neither keeps none (``passage_sentences`` splits it, as by
+        default)."""
         return with_found_splits(chunks, self._split_texts)
 
     def _split_texts(self, texts: list[str]) -> dict[str, str]:
         with self._lock:
             missing = [t for t in texts if t not in self._splits]
         found: dict[str, str] = {}
-        if missing:
-            store = self._opened()
-            if store is None:
-                found = {t: stored_splits(t) for t in missing}
-            else:
-                found, fresh = splits_from(store, missing)
-                if fresh:
-                    self._keep(store.put_splits, fresh)
+        store = self._opened() if missing else None
+        if store is not None:
+            keyed = {splits_key(t): t for t in missing}
+            known = store.get_splits(list(keyed))
+            found = {keyed[k]: s for k, s in known.items() if current_splits(s)}
         return self._remembered(self._splits, found, texts, PASSAGE_CACHE)
 
     def for_passages(self, chunks: Sequence[Chunk]) -> Embed:
-        """An embed function for one question: the passages' sentences and texts with the
-        vectors of their own batches (where passages share a sentence, the best-ranked one's),
-        single words each on its own, any other text from ``other``."""
-        rows = self._passage_rows(list(dict.fromkeys(chunks)))
+        """An embed function for one question: the prepared passages' sentences and texts with
+        the vectors of their own batches (where passages share a sentence, the best-ranked
+        one's), their words each with its own vector, any other text from ``other``."""
+        ready = [c for c in dict.fromkeys(chunks) if current_splits(c.sentences)]
+        rows = self._passage_rows(ready)
         local: dict[str, np.ndarray] = {}
         for chunk in reversed(chunks):  # best-ranked last: its vectors win
-            local.update(zip(batch(chunk), rows[chunk.text], strict=True))
+            if chunk.text in rows:
+                local.update(zip(batch(chunk), rows[chunk.text], strict=True))
+        if len(rows) < len({c.text for c in chunks}):
+            _warn_unprepared()
+        # The enrichment kept the words of every passage it prepared; others are not looked up.
+        known = {w for c in ready if c.text in rows for w in passage_words(c)}
 
         def embed(texts: Sequence[str]) -> np.ndarray:
             rest = list(dict.fromkeys(t for t in texts if t not in local))
-            alone = [t for t in rest if is_word(t)]
+            alone = [t for t in rest if t in known]
             found = self._word_rows(alone) if alone else {}
             others = [t for t in rest if t not in found]
             if others:
@@ -169,16 +171,18 @@ class PassageVectors:
         return embed
 
     def _passage_rows(self, chunks: list[Chunk]) -> dict[str, np.ndarray]:
+        """The rows of the passages whose whole batch is in the cache (or memory), by text."""
         with self._lock:
             missing = [c for c in chunks if c.text not in self._passages]
         found: dict[str, np.ndarray] = {}
-        if missing:
-            batches = [batch(c) for c in missing]
-            all_keys = [keys(c, len(b)) for c, b in zip(missing, batches, strict=True)]
-            vectors = self._cached([k for ks in all_keys for k in ks], batches, _warn_computed)
+        store = self._opened() if missing else None
+        if store is not None:
+            all_keys = [keys(c, len(batch(c))) for c in missing]
+            vectors = store.get_many([k for ks in all_keys for k in ks])
             found = {
                 c.text: normalised(np.stack([vectors[k] for k in ks]).astype(float))
                 for c, ks in zip(missing, all_keys, strict=True)
+                if all(k in vectors for k in ks)
             }
         return self._remembered(self._passages, found, [c.text for c in chunks], PASSAGE_CACHE)
 
@@ -186,50 +190,28 @@ class PassageVectors:
         with self._lock:
             missing = [w for w in texts if w not in self._words]
         found: dict[str, np.ndarray] = {}
-        if missing:
-            vectors = self._cached([word_key(w) for w in missing], [[w] for w in missing])
-            found = {w: normalised(vectors[word_key(w)][None].astype(float))[0] for w in missing}
+        store = self._opened() if missing else None
+        if store is not None:
+            vectors = store.get_many([word_key(w) for w in missing])
+            found = {
+                w: normalised(vectors[word_key(w)][None].astype(float))[0]
+                for w in missing
+                if word_key(w) in vectors
+            }
         return self._remembered(self._words, found, texts, WORD_CACHE)
 
     def _remembered(
         self, memory: OrderedDict[str, T], found: dict[str, T], wanted: list[str], size: int
     ) -> dict[str, T]:
+        """``wanted``'s items found now or kept from before; what was found is kept."""
         with self._lock:
             memory.update(found)
-            out = {t: found[t] if t in found else memory[t] for t in wanted}
-            for text in wanted:
+            out = {t: found[t] if t in found else memory[t] for t in wanted if t in memory}
+            for text in out:
                 memory.move_to_end(text)
             while len(memory) > size:
                 memory.popitem(last=False)
         return out
-
-    def _cached(
-        self,
-        wanted: list[bytes],
-        batches: list[list[str]],
-        computing: Callable[[], None] = lambda: None,
-    ) -> dict[bytes, np.ndarray]:
-        """The vectors of ``wanted`` (the keys of ``batches``' rows, in order), from the
-        embedding cache; batches with any row missing there are encoded (after ``computing()``)
-        and kept."""
-        from assistant.embedding_models import build_embeddings
-
-        store = self._opened()
-        known = store.get_many(wanted) if store is not None else {}
-        todo, position = [], 0
-        for b in batches:
-            if any(k not in known for k in wanted[position : position + len(b)]):
-                todo.append((position, b))
-            position += len(b)
-        if todo:
-            computing()
-            vectors = encode(build_embeddings(self.settings), [b for _, b in todo])
-            rows = [k for start, b in todo for k in wanted[start : start + len(b)]]
-            fresh = dict(zip(rows, vectors, strict=True))
-            known.update(fresh)
-            if store is not None:
-                self._keep(store.put_many, fresh)
-        return known
 
     def _opened(self) -> EmbeddingCache | None:
         if self._store is None and not self._store_failed:
@@ -237,35 +219,27 @@ class PassageVectors:
                 folder = self.settings.embedding_cache_dir
                 self._store = EmbeddingCache(cache_file(folder, self.settings.embedding_model))
             except (OSError, sqlite3.Error) as e:
-                self._unusable(e)
+                self._store_failed = True
+                log.warning(
+                    "the embedding cache in %s cannot be used (%s): passages' prepared sentence "
+                    "vectors are not read, and answers compute them as with "
+                    "LEERSTAD_SENTENCE_VECTORS=answer; set LEERSTAD_CACHE_DIR to a readable "
+                    "folder",
+                    folder,
+                    e,
+                )
         return self._store
-
-    def _keep(self, put: Callable[[dict[bytes, T]], None], items: dict[bytes, T]) -> None:
-        try:
-            put(items)
-        except sqlite3.Error as e:
-            self._unusable(e)
-
-    def _unusable(self, error: Exception) -> None:
-        self._store, self._store_failed = None, True
-        log.warning(
-            "the embedding cache in %s cannot be used (%s): passages' sentence splits and "
-            "vectors are kept in memory only, and computed again by each process; set "
-            "LEERSTAD_CACHE_DIR to a writable folder",
-            self.settings.embedding_cache_dir,
-            error,
-        )
 
 
 _warned: list[bool] = []
 
 
-def _warn_computed() -> None:
+def _warn_unprepared() -> None:
     if not _warned:
         _warned.append(True)
         log.warning(
-            "the embedding cache lacks passages' sentence vectors (they are still being "
-            "computed after an ingest, the index was built with another cache folder, or with "
-            "LEERSTAD_SENTENCE_VECTORS=answer): answers compute and keep them, slower until "
-            "they are all there; `leerstad ingest` (again, with the same paths) computes them"
+            "the embedding cache lacks some passages' prepared sentence vectors (they are still "
+            "being prepared after an ingest, or the index was built with another cache folder): "
+            "answers compute them with the question, as LEERSTAD_SENTENCE_VECTORS=answer does, "
+            "until they are there; `leerstad ingest` (again, with the same paths) prepares them"
         )

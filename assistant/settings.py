@@ -63,14 +63,13 @@ class Settings(BaseSettings):
     unknown_word_weight: float = Field(0.5, ge=0, le=1)
     # Each chunk's sentence splits and the vectors of its sentences, its text and its words,
     # each chunk (word) encoded on its own, for the answers (assistant/passage_vectors.py):
-    # "after": `leerstad ingest` (and the web app's own ingests, in the background) computes
-    # them into the embedding cache once the index is usable (ingest/enrich.py), answers
-    # compute any still missing; "ingest": ingest computes
-    # them with the chunks (a slower ingest); "answer" (the default): answers encode passages
-    # with the question (confidences differ from the others' in the 7th digit; "after" meets the
-    # 1.5x latency target only narrowly and answers more slowly until it is done, so it is not
-    # the default: docs/benchmarks.md).
-    sentence_vectors: Literal["answer", "ingest", "after"] = "answer"
+    # "after" (the default): every ingest (`leerstad ingest`, the web app's own, the eval's)
+    # prepares them into the embedding cache once the index is usable (ingest/enrich.py);
+    # answers use what is prepared and compute the rest with the question, as "answer" does;
+    # "ingest": ingest computes them with the chunks (a slower ingest); "answer": answers
+    # encode every passage with the question. The answers' text, sources and abstentions are
+    # the same in all three; confidences differ in the 7th digit (docs/benchmarks.md).
+    sentence_vectors: Literal["answer", "ingest", "after"] = "after"
     # What the assistant answers questions about, as its welcome tells the user. A first
     # question that refers to something it does not name ("Wie is de contactpersoon?") is read
     # as following on from this, and a first question with nothing before or beside it ranks

@@ -21,6 +21,17 @@ def evidence(texts: Sequence[str], example: Example) -> float:
     return sum(found) / len(found)
 
 
+def forget_alone(settings: Settings) -> None:
+    """Make the answer encode its question itself, as it does when nothing searched it first:
+    the model remembers texts it encoded alone (``UniversalSentenceEncoder``; other code and
+    other models may not)."""
+    from assistant.embedding_models import build_embeddings
+
+    forget = getattr(build_embeddings(settings), "forget_alone", None)
+    if forget is not None:
+        forget()
+
+
 def answers(
     settings: Settings, examples: list[Example], naive: Naive | NaiveProcess | None = None
 ) -> dict[str, Any]:
@@ -40,6 +51,7 @@ def answers(
         t = time.perf_counter()
         assistant.retriever.search(ex.question)
         retrieval.append((time.perf_counter() - t) * 1000)
+        forget_alone(settings)
         t = time.perf_counter()
         answer = assistant.answer(ex.question, list(ex.history))
         full.append((time.perf_counter() - t) * 1000)

@@ -12,7 +12,7 @@ from typing import Any
 
 from assistant.settings import Settings
 from bench.answers import answers
-from bench.cachestate import forget_since, vector_keys
+from bench.cachestate import forget_since, kept, vector_keys
 from bench.corpora import Corpus, build, change_share, restore
 from bench.fresh import ANSWER_TIMES, ROOT, answer_rounds, note, probe
 from bench.measure import size_mb
@@ -231,9 +231,9 @@ def measure_size(name: str, opts: Options, examples: list[Example]) -> dict[str,
         result.update(answers(settings, examples, pipeline))
         if unenriched is not None:
             note(f"{name}: the same questions before the enrichment")
-            forget_since(settings, unenriched)
-            result["before_enrichment"] = answers(settings, examples, pipeline)
-            forget_since(settings, ingested)
+            with kept(settings):
+                forget_since(settings, unenriched)
+                result["before_enrichment"] = answers(settings, examples, pipeline)
     finally:
         if pipeline is not None:
             pipeline.close()

@@ -42,7 +42,8 @@ STAGES = (
     ("assistant.passage_vectors", "PassageVectors", "with_splits"),
     ("assistant.passage_vectors", "PassageVectors", "for_passages"),
     ("assistant.passage_vectors", "PassageVectors", "_word_rows"),
-    ("assistant.passage_vectors", "PassageVectors", "_cached"),
+    ("assistant.passage_vectors", "PassageVectors", "_passage_rows"),
+    ("assistant.passage_vectors", "PassageVectors", "_split_texts"),
     ("assistant.passage_vectors", None, "encode"),
     ("assistant.embedding_cache", "EmbeddingCache", "get_many"),
     ("assistant.embedding_cache", "EmbeddingCache", "get_splits"),
@@ -91,6 +92,7 @@ def run(datasets: list[Path], cprofile: int, passes: int = 1) -> dict[str, Any]:
     from assistant import Assistant
     from assistant.embedding_models import build_embeddings
     from assistant.settings import Settings
+    from bench.answers import forget_alone
     from evals.dataset import load_dataset
 
     examples = [e for path in datasets for e in load_dataset(path)]
@@ -109,6 +111,7 @@ def run(datasets: list[Path], cprofile: int, passes: int = 1) -> dict[str, Any]:
         assistant.answer(example.question, list(example.history))  # earlier passes: untimed
     for example in examples:
         assistant.retriever.search(example.question)
+        forget_alone(settings)
         spent.clear()
         started = time.perf_counter()
         if profiler:

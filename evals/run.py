@@ -37,7 +37,7 @@ def eval_settings(
         yield settings
         return
     from assistant.store import reset_client_cache
-    from ingest import ingest_paths
+    from ingest import enrich_if_asked, ingest_paths
 
     with tempfile.TemporaryDirectory(prefix="leerstad-eval-", ignore_cleanup_errors=True) as tmp:
         # The user's embedding cache is shared: no text is embedded twice across eval runs.
@@ -46,6 +46,7 @@ def eval_settings(
         )
         try:
             ingest_paths([settings.corpus_dir, *extra_corpus], scratch, progress=progress)
+            enrich_if_asked(scratch, progress=progress)  # as `leerstad ingest` prepares passages
             yield scratch
         finally:
             # Cached embedded clients would otherwise point at the deleted directory.

@@ -1,6 +1,6 @@
 """Ingest: load, clean, chunk, embed and index source documents into Chroma."""
 
-from ingest.enrich import EnrichSummary, enrich, enrich_in_background
+from ingest.enrich import EnrichSummary, enrich, enrich_if_asked, enrich_in_background
 from ingest.index import IngestSummary, delete_documents, ingest_paths
 
 __all__ = [
@@ -8,6 +8,7 @@ __all__ = [
     "IngestSummary",
     "delete_documents",
     "enrich",
+    "enrich_if_asked",
     "enrich_in_background",
     "ingest_paths",
 ]

@@ -2,11 +2,13 @@
 text's and words' vectors, computed into the embedding cache for the answers
 (``LEERSTAD_SENTENCE_VECTORS=after``; ``assistant/passage_vectors.py``).
 
-Answers do not wait for it: a passage it has not reached yet is split and encoded by the answer
-that needs it, to the same vectors. It writes only to the embedding cache (never to the index,
-so it takes no write lock), and what it computed stays there: interrupted, it resumes where it
-stopped the next time it runs (``leerstad ingest`` runs it after every ingest, the web app in
-the background after its own: ``enrich_in_background``).
+Answers do not wait for it: a passage it has not reached yet is computed by the answer that
+needs it with the question, as ``LEERSTAD_SENTENCE_VECTORS=answer`` does (the same answer but
+for the confidence's 7th digit), and not kept. It writes only to the embedding cache (never to
+the index, so it takes no write lock), and what it computed stays there: interrupted, it
+resumes where it stopped the next time it runs (``leerstad ingest`` runs it after every
+ingest, the web app in the background after its own: ``enrich_in_background``, ``leerstad
+eval`` before it asks: ``enrich_if_asked``).
 """
 
 from __future__ import annotations
@@ -76,13 +78,21 @@ def enrich_in_background(settings: Settings) -> threading.Thread | None:
             log.info(enrich(settings, progress=False).line())
         except Exception:  # a thread's error would otherwise vanish: say it, answers go on
             log.exception(
-                "Voorbereiden van de zinnen mislukt; antwoorden berekenen wat ontbreekt "
-                "(langzamer). Voer 'leerstad ingest' opnieuw uit om het af te maken."
+                "Voorbereiden van de zinnen mislukt; antwoorden berekenen wat ontbreekt zelf "
+                "(niet sneller dan zonder voorbereiding). Voer 'leerstad ingest' opnieuw uit "
+                "om het af te maken."
             )
 
     thread = threading.Thread(target=run, name="leerstad-enrich", daemon=True)
     thread.start()
     return thread
+
+
+def enrich_if_asked(settings: Settings, progress: bool = True) -> EnrichSummary | None:
+    """``enrich`` right away (not in the background) when the settings ask for the passages to
+    be prepared after the ingest (``after``); None otherwise. For an index whose answers are
+    measured right after it is built (``leerstad eval``)."""
+    return enrich(settings, progress) if settings.sentence_vectors == "after" else None
 
 
 def enrich(settings: Settings, progress: bool = True) -> EnrichSummary:

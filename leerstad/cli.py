@@ -226,7 +226,8 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 _UNPREPARED = (
     "De index zelf is klaar en in gebruik; antwoorden berekenen wat nog niet is voorbereid "
-    "(langzamer). Voer dezelfde opdracht nog eens uit om verder te gaan."
+    "zelf (niet sneller dan zonder voorbereiding). Voer dezelfde opdracht nog eens uit om "
+    "verder te gaan."
 )
 
 

@@ -59,3 +59,26 @@ def test_models_are_chosen_by_name_from_one_table() -> None:
     assert {"use-multilingual-v3", "all-MiniLM-L6-v2"} <= set(EMBEDDERS)
     minilm = build_embeddings(Settings(embedding_model="all-MiniLM-L6-v2"))
     assert len(minilm.embed_query("lid worden")) == 384
+
+
+def test_a_text_encoded_alone_is_remembered_with_the_vector_encoding_gives() -> None:
+    """The search and the answer both encode the question alone: the second time it comes from
+    memory, and is the vector a new encoding of it alone gives (not the one it has in a batch
+    of several)."""
+    model = build_embeddings(Settings())
+    assert isinstance(model, UniversalSentenceEncoder)
+    question = "Hoeveel kost het lidmaatschap van het netwerk van lerende steden?"
+    model.forget_alone()
+    first = model.embed_array([question])
+    calls: list[object] = []
+    encode = model._encode
+    model._encode = lambda texts: calls.append(texts) or encode(texts)  # type: ignore[method-assign]
+    try:
+        again = model.embed_array([question])
+        assert not calls and np.array_equal(again, first)
+        model.forget_alone()
+        assert np.array_equal(model.embed_array([question]), first) and len(calls) == 1
+        in_batch = model.embed_array([question, "Wat is een integraal kindcentrum?"])
+        assert len(calls) == 2 and in_batch.shape == (2, first.shape[1])
+    finally:
+        del model._encode

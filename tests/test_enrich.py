@@ -1,6 +1,6 @@
-"""The passage enrichment after an ingest (LEERSTAD_SENTENCE_VECTORS=after): answers
-before it, after it and with the `ingest` setting are the same, after it they split and encode
-no passage, and an interrupted enrichment resumes where it stopped."""
+"""The passage enrichment after an ingest (LEERSTAD_SENTENCE_VECTORS=after): answers before it
+(the `answer` setting's), halfway, after it and with the `ingest` setting say the same, after it
+they split and encode no passage, and an interrupted enrichment resumes where it stopped."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 from assistant import passage_vectors
 from assistant.settings import Settings
 from assistant.text import sentences
+from bench.cachestate import forget_since
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,29 +56,25 @@ def _passage_texts(settings: Settings) -> set[str]:
     return set(open_index(settings).collection.get(include=["documents"])["documents"])
 
 
-def test_answers_after_the_enrichment_split_and_encode_no_passage_and_equal_the_others(
-    fresh_settings: Settings, corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from ingest import enrich, ingest_paths
+def _encoded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every text the answers hand the model from now on (passage batches, words alone, or
+    with the question)."""
+    from assistant.answering import extractive
 
-    assert fresh_settings.sentence_vectors == "after"
-    docs = _docs(corpus_dir, tmp_path)
-    # The `ingest` setting's index and answers, in a folder (and embedding cache) of its own.
-    at_ingest = fresh_settings.with_(data_dir=tmp_path / "at-ingest", sentence_vectors="ingest")
-    ingest_paths([docs], at_ingest, progress=False)
-    expected = _answers(at_ingest)
-    assert any(not abstained for _, _, abstained, _ in expected)
+    seen: list[str] = []
 
-    ingest_paths([docs], fresh_settings, progress=False)
-    before = _answers(fresh_settings)  # computed what they lacked, and kept it
-    assert before == expected
-    shutil.rmtree(fresh_settings.embedding_cache_dir)  # nothing kept: all of it once more
+    def counted(model: object, batches: list[list[str]]) -> np.ndarray:
+        seen.extend(t for b in batches for t in b)
+        return original(model, batches)
 
-    done = enrich(fresh_settings, progress=False)
-    texts = _passage_texts(fresh_settings)
-    assert (done.chunks, done.split) == (len(texts), len(texts))
-    assert done.vectors > 2 * len(texts)  # each passage's sentences and text, and its words
+    original = passage_vectors.encode
+    monkeypatch.setattr(passage_vectors, "encode", counted)
+    monkeypatch.setattr(extractive, "encode", counted)
+    return seen
 
+
+def _split(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every passage split into sentences from now on (any way of splitting one ends here)."""
     split: list[str] = []
     original = sentences.sentence_offsets
 
@@ -85,31 +82,66 @@ def test_answers_after_the_enrichment_split_and_encode_no_passage_and_equal_the_
         split.append(text)
         return original(text)
 
-    from assistant.retrieval.hybrid import chunks_from
-    from assistant.store import open_index
-
-    chunks = chunks_from(
-        open_index(fresh_settings).collection.get(include=["documents", "metadatas"])
-    )
-    known_words = {w for c in chunks for w in passage_vectors.passage_words(c)}
-
-    def refuse(_: object, batches: list[list[str]]) -> np.ndarray:
-        # Only a word of the question that no passage has may still be encoded.
-        for b in batches:
-            assert len(b) == 1 and b[0] not in known_words, f"encoded {b}"
-        return original_encode(_, batches)
-
-    original_encode = passage_vectors.encode
     monkeypatch.setattr(sentences, "sentence_offsets", counted)
-    monkeypatch.setattr(passage_vectors, "encode", refuse)
-    assert _answers(fresh_settings) == expected
+    sentences.split_sentences.cache_clear()
+    return split
+
+
+def _same_answers(a: list[tuple], b: list[tuple]) -> None:
+    """Text, sources and abstained identical; the confidence may differ in its 7th digit (a
+    vector of a text encoded in another batch differs by up to 3e-7 per component)."""
+    assert [x[:3] for x in a] == [x[:3] for x in b]
+    assert [x[3] for x in a] == pytest.approx([x[3] for x in b], abs=1e-6)
+
+
+def test_answers_before_during_and_after_the_enrichment_are_the_same(
+    fresh_settings: Settings, corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before the enrichment an answer computes what it lacks as the `answer` setting does (its
+    very answers) and writes nothing; halfway, and after it, the same text, sources and
+    abstentions; after it, what the `ingest` setting gives, splitting and encoding no passage."""
+    from bench.cachestate import vector_keys
+    from ingest import enrich, ingest_paths
+
+    assert fresh_settings.sentence_vectors == "after"
+    docs = _docs(corpus_dir, tmp_path)
+    # The `ingest` setting's index and answers, in a folder (and embedding cache) of its own.
+    at_ingest = fresh_settings.with_(data_dir=tmp_path / "at-ingest", sentence_vectors="ingest")
+    ingest_paths([docs], at_ingest, progress=False)
+    prepared_at_ingest = _answers(at_ingest)
+    assert any(not abstained for _, _, abstained, _ in prepared_at_ingest)
+
+    ingest_paths([docs], fresh_settings, progress=False)
+    ingested = vector_keys(fresh_settings)
+    by_default = _answers(fresh_settings.with_(sentence_vectors="answer"))
+    before = _answers(fresh_settings)
+    assert before == by_default  # the confidence included: the same computation
+    assert vector_keys(fresh_settings) == ingested  # answers leave the storing to the enrichment
+
+    first = enrich(fresh_settings, progress=False)
+    texts = _passage_texts(fresh_settings)
+    assert (first.chunks, first.split) == (len(texts), len(texts))
+    assert first.vectors > 2 * len(texts)  # each passage's sentences and text, and its words
+    enriched = vector_keys(fresh_settings)
+
+    encoded, split = _encoded(monkeypatch), _split(monkeypatch)
+    after = _answers(fresh_settings)
+    assert after == prepared_at_ingest
+    _same_answers(after, before)
     assert not texts & set(split)
+    passage_sentences = {s for t in texts for s in sentences.split_sentences(t)}
+    assert not (texts | passage_sentences) & set(encoded)
+
+    # Halfway: half of what the enrichment added is gone again.
+    added = sorted(enriched - ingested)
+    forget_since(fresh_settings, enriched - set(added[len(added) // 2 :]))
+    _same_answers(_answers(fresh_settings), before)
 
 
 def test_an_interrupted_enrichment_resumes_and_a_complete_one_computes_nothing(
     fresh_settings: Settings, corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bench.cachestate import forget_since, vector_keys
+    from bench.cachestate import vector_keys
     from ingest import encoder as encoders
     from ingest import enrich, ingest_paths
 
@@ -185,3 +217,20 @@ def test_the_web_app_s_ingests_prepare_in_the_background_with_the_setting(
     again = enrich(fresh_settings, progress=False)  # everything was prepared already
     assert again.chunks == len(_passage_texts(fresh_settings)) > 0
     assert (again.split, again.vectors) == (0, 0)
+
+
+def test_by_default_the_eval_s_own_index_is_prepared_before_it_asks(
+    clean_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from evals.run import eval_settings
+    from ingest import enrich
+
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=ROOT / "corpus")
+    assert settings.sentence_vectors == "after"  # the default
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "extra.md").write_text("# Extra\n\nEen extra document. Met twee zinnen.\n")
+    with eval_settings(settings, [extra], progress=False) as scratch:
+        again = enrich(scratch, progress=False)  # finds everything prepared
+        assert again.chunks == len(_passage_texts(scratch)) > 0
+        assert (again.split, again.vectors) == (0, 0)

@@ -1,5 +1,7 @@
-"""A passage's sentence vectors depend on the passage alone and are computed once, in any
-process (kept in the embedding cache), or at ingest with LEERSTAD_SENTENCE_VECTORS=ingest."""
+"""A passage's prepared sentence vectors depend on the passage alone and are read from the
+embedding cache in any process; a passage not prepared is computed with the question (as the
+`answer` setting does) and nothing is written; LEERSTAD_SENTENCE_VECTORS=ingest prepares them
+at ingest."""
 
 from __future__ import annotations
 
@@ -23,40 +25,55 @@ def _chunks(settings: Settings) -> list:  # a few chunks of the index, as retrie
     return chunks_from(got)
 
 
-def _forbid_encoding(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*_: object) -> np.ndarray:
-        raise AssertionError("a passage was encoded")
+class _Other:
+    """The embed function for texts the passages do not give: records what it is asked."""
 
-    monkeypatch.setattr(passage_vectors, "encode", refuse)
+    def __init__(self, settings: Settings) -> None:
+        from assistant.answering.extractive import SentenceVectors
+
+        self.vectors = SentenceVectors(settings)
+        self.asked: list[str] = []
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        self.asked.extend(texts)
+        return self.vectors(texts)
 
 
-def _vectors(settings: Settings) -> passage_vectors.PassageVectors:
-    from assistant.answering.extractive import SentenceVectors
-
-    return passage_vectors.PassageVectors(settings, SentenceVectors(settings))
-
-
-def test_vectors_depend_on_the_passage_alone_and_are_kept(
-    corpus_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_prepared_vectors_depend_on_the_passage_alone_and_unprepared_ones_are_not_kept(
+    corpus_settings: Settings, tmp_path: Path
 ) -> None:
-    settings = corpus_settings.with_(cache_dir=tmp_path / "cache")
-    a, b, c = _chunks(settings)
+    from bench.cachestate import vector_keys
+    from ingest import enrich
+
+    settings = corpus_settings.with_(cache_dir=tmp_path / "cache", sentence_vectors="after")
+    other = _Other(settings)
+    vectors = passage_vectors.PassageVectors(settings, other)
+    a, b, c = vectors.with_splits(_chunks(settings))
+    assert a.sentences is None  # not prepared: split later, as by default
     texts = [*passage_vectors.batch(a), *passage_vectors.passage_words(a)[:5]]
-    alone = _vectors(settings).for_passages([a])(texts)
+    vectors.for_passages([a])(texts)
+    assert other.asked == texts  # all with the question's batch, in one call
+    assert not vector_keys(settings)  # and nothing kept
+
+    enrich(settings, progress=False)
+    other = _Other(settings)
+    a, b, c = passage_vectors.PassageVectors(settings, other).with_splits([a, b, c])
+    assert a.sentences is not None
+    alone = passage_vectors.PassageVectors(settings, other).for_passages([a])(texts)
     # Other passages beside it, and other texts in the same call, change nothing.
-    beside = _vectors(settings).for_passages([c, a, b])
-    assert np.array_equal(beside([QUESTION, "gemeente", *texts])[2:], alone)
-    # A new process (new PassageVectors) finds them in the embedding cache.
-    _forbid_encoding(monkeypatch)
-    assert np.array_equal(_vectors(settings).for_passages([b, a])(texts), alone)
+    beside = passage_vectors.PassageVectors(settings, other).for_passages([c, a, b])
+    assert np.array_equal(beside([QUESTION, *texts])[1:], alone)
+    assert other.asked == [QUESTION]  # the rest from the cache, in each new PassageVectors
 
 
-def test_ingest_computes_them_when_asked(
+def test_ingest_prepares_them_when_asked(
     fresh_settings: Settings, corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With LEERSTAD_SENTENCE_VECTORS=ingest no answer encodes a passage or a word: the answer
-    is the one computed at answer time, and the default's but for the confidence's 7th digit."""
+    """With LEERSTAD_SENTENCE_VECTORS=ingest no answer encodes a passage's sentences or text:
+    the default's answer, but for the confidence's 7th digit; on an index built without it,
+    the setting answers as the default, the confidence included."""
     from assistant import Assistant
+    from assistant.answering import extractive
     from ingest import ingest_paths
 
     docs = tmp_path / "docs"
@@ -64,17 +81,26 @@ def test_ingest_computes_them_when_asked(
     by_default = fresh_settings.with_(data_dir=tmp_path / "default")
     ingest_paths([docs], by_default, progress=False)
     default = Assistant(by_default).answer(QUESTION)
-    expected = Assistant(by_default.with_(sentence_vectors="ingest")).answer(QUESTION)
+    unprepared = Assistant(by_default.with_(sentence_vectors="ingest")).answer(QUESTION)
+    assert (unprepared.text, unprepared.sources, unprepared.confidence) == (
+        default.text,
+        default.sources,
+        default.confidence,
+    )
 
     at_ingest = fresh_settings.with_(sentence_vectors="ingest")
     ingest_paths([docs], at_ingest, progress=False)
-    _forbid_encoding(monkeypatch)
+    passages = {t for c in _chunks(at_ingest) for t in passage_vectors.batch(c)}
+    encoded: list[str] = []
+    original = extractive.encode
+
+    def counted(model: object, batches: list[list[str]]) -> np.ndarray:
+        encoded.extend(t for b in batches for t in b)
+        return original(model, batches)
+
+    monkeypatch.setattr(extractive, "encode", counted)
     answer = Assistant(at_ingest).answer(QUESTION)
+    assert encoded and not passages & set(encoded)
     assert not answer.abstained
-    assert (answer.text, answer.sources, answer.confidence) == (
-        expected.text,
-        expected.sources,
-        expected.confidence,
-    )
     assert (answer.text, answer.sources) == (default.text, default.sources)
     assert answer.confidence == pytest.approx(default.confidence, abs=1e-6)
