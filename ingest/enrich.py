@@ -14,7 +14,6 @@ eval`` before it asks: ``enrich_if_asked``).
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from ingest.passages import encode_sentences
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
+    from multiprocessing.process import BaseProcess
 
 log = logging.getLogger(__name__)
 
@@ -64,28 +64,38 @@ class _Step:
     size: int
 
 
-def enrich_in_background(settings: Settings) -> threading.Thread | None:
-    """With ``LEERSTAD_SENTENCE_VECTORS=after``: ``enrich`` in a thread of its own, for an
-    ingest that is not ``leerstad ingest`` (the web app's first start and its uploads), so the
-    index is in use meanwhile. It says when it starts and ends, and why it stopped if it did.
-    None when the setting asks for no preparation after the ingest."""
+def enrich_in_background(settings: Settings) -> BaseProcess | None:
+    """With ``LEERSTAD_SENTENCE_VECTORS=after``: ``enrich`` in a process of its own, for an
+    ingest that is not ``leerstad ingest`` (the web app's start and its uploads), so the index
+    is in use meanwhile. Not a thread: an embedded Chroma client is shared by the whole process,
+    and the app resets it when the index changes (``Index.fresh``), which broke a preparation
+    reading it at that moment and left the app unable to list its documents. The process says
+    when it starts and ends, and why it stopped if it did (it ends with the app). None when the
+    setting asks for no preparation after the ingest."""
     if settings.sentence_vectors != "after":
         return None
+    import multiprocessing
 
-    def run() -> None:
-        try:
-            log.info("Zinnen van de stukken worden op de achtergrond voorbereid ...")
-            log.info(enrich(settings, progress=False).line())
-        except Exception:  # a thread's error would otherwise vanish: say it, answers go on
-            log.exception(
-                "Voorbereiden van de zinnen mislukt; antwoorden berekenen wat ontbreekt zelf "
-                "(niet sneller dan zonder voorbereiding). Voer 'leerstad ingest' opnieuw uit "
-                "om het af te maken."
-            )
+    context = multiprocessing.get_context("spawn")
+    process = context.Process(target=_prepare, args=(settings,), name="leerstad-enrich")
+    process.daemon = True
+    process.start()
+    return process
 
-    thread = threading.Thread(target=run, name="leerstad-enrich", daemon=True)
-    thread.start()
-    return thread
+
+def _prepare(settings: Settings) -> None:
+    """The background preparation's process (see ``enrich_in_background``)."""
+    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        log.info("Zinnen van de stukken worden op de achtergrond voorbereid ...")
+        # Its own process already: the model is loaded here, not in a worker of its own.
+        log.info(enrich(settings, progress=False, worker=False).line())
+    except Exception:  # say it: answers go on, computing what is missing themselves
+        log.exception(
+            "Voorbereiden van de zinnen mislukt; antwoorden berekenen wat ontbreekt zelf "
+            "(niet sneller dan zonder voorbereiding). Voer 'leerstad ingest' opnieuw uit "
+            "om het af te maken."
+        )
 
 
 def enrich_if_asked(settings: Settings, progress: bool = True) -> EnrichSummary | None:
@@ -95,8 +105,9 @@ def enrich_if_asked(settings: Settings, progress: bool = True) -> EnrichSummary 
     return enrich(settings, progress) if settings.sentence_vectors == "after" else None
 
 
-def enrich(settings: Settings, progress: bool = True) -> EnrichSummary:
-    """Compute what the embedding cache lacks of every indexed chunk's splits and vectors."""
+def enrich(settings: Settings, progress: bool = True, worker: bool = True) -> EnrichSummary:
+    """Compute what the embedding cache lacks of every indexed chunk's splits and vectors.
+    ``worker``: a large run encodes in a worker process (not when this is one already)."""
     from tqdm import tqdm
 
     from assistant.retrieval.hybrid import chunks_from
@@ -113,7 +124,7 @@ def enrich(settings: Settings, progress: bool = True) -> EnrichSummary:
         summary.chunks = len(ids)
         # A worker process for a large run, started at its first batch: a run that finds
         # everything in the cache never loads the model.
-        encoder.estimated_chunks = len(ids)
+        encoder.estimated_chunks = len(ids) if worker else 0
         with tqdm(total=len(ids), desc="zinnen", unit="stuk", disable=not progress) as bar:
             for start in range(0, len(ids), BATCH):
                 got = collection.get(

@@ -4,6 +4,7 @@ they split and encode no passage, and an interrupted enrichment resumes where it
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -206,14 +207,19 @@ def test_a_stopped_preparation_leaves_the_index_in_use_and_says_so(
 def test_the_web_app_s_ingests_prepare_in_the_background_with_the_setting(
     fresh_settings: Settings, corpus_dir: Path, tmp_path: Path
 ) -> None:
+    from assistant.store import open_index, reset_client_cache
     from ingest import enrich, enrich_in_background, ingest_paths
 
     ingest_paths([_docs(corpus_dir, tmp_path)], fresh_settings, progress=False)
     assert enrich_in_background(fresh_settings.with_(sentence_vectors="answer")) is None
-    thread = enrich_in_background(fresh_settings)
-    assert thread is not None
-    thread.join(timeout=300)
-    assert not thread.is_alive()
+    process = enrich_in_background(fresh_settings)
+    assert process is not None and process.pid != os.getpid()
+    # Meanwhile this process's own Chroma client is reset (as the app does when the index
+    # changed) and used: with the preparation in a thread of this process that broke both.
+    reset_client_cache()
+    assert open_index(fresh_settings).state.documents
+    process.join(timeout=300)
+    assert process.exitcode == 0
     again = enrich(fresh_settings, progress=False)  # everything was prepared already
     assert again.chunks == len(_passage_texts(fresh_settings)) > 0
     assert (again.split, again.vectors) == (0, 0)
@@ -234,3 +240,19 @@ def test_by_default_the_eval_s_own_index_is_prepared_before_it_asks(
         again = enrich(scratch, progress=False)  # finds everything prepared
         assert again.chunks == len(_passage_texts(scratch)) > 0
         assert (again.split, again.vectors) == (0, 0)
+
+
+def test_the_web_app_prepares_what_the_cache_lacks_of_an_existing_index_at_start(
+    fresh_settings: Settings, corpus_dir: Path, tmp_path: Path
+) -> None:
+    from ingest import enrich, ingest_paths
+    from web.server import ensure_index
+
+    ingest_paths([_docs(corpus_dir, tmp_path)], fresh_settings, progress=False)  # not prepared
+    assert ensure_index(fresh_settings.with_(sentence_vectors="answer")) is None
+    process = ensure_index(fresh_settings)  # an index that exists: nothing built, prepared
+    assert process is not None
+    process.join(timeout=300)
+    again = enrich(fresh_settings, progress=False)
+    assert again.chunks == len(_passage_texts(fresh_settings)) > 0
+    assert (again.split, again.vectors) == (0, 0)

@@ -12,6 +12,8 @@ from assistant.errors import LeerstadError
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
+    from multiprocessing.process import BaseProcess
+
     from fastapi import FastAPI
 
     from web.service import Service
@@ -53,17 +55,22 @@ def create_app(settings: Settings, service: Service | None = None) -> FastAPI:
     )
 
 
-def ensure_index(settings: Settings) -> None:
-    """Build the index from the corpus when there is none yet (first start, embedded index)."""
+def ensure_index(settings: Settings) -> BaseProcess | None:
+    """Build the index from the corpus when there is none yet (first start, embedded index).
+    Then, with LEERSTAD_SENTENCE_VECTORS=after, prepare in the background what this app's
+    embedding cache lacks of the passages (all of them after a first build; what an interrupted
+    preparation left, or a replica's own cache): that process, or None."""
     from assistant.store import open_client, read_state
-
-    if settings.chroma != "persistent" or read_state(open_client(settings), settings.collection):
-        return
     from ingest import enrich_in_background, ingest_paths
 
-    print(f"Nog geen index: documenten in {settings.corpus_dir} worden ingelezen ...", flush=True)
-    print(ingest_paths([settings.corpus_dir], settings).line(), flush=True)
-    enrich_in_background(settings)  # with LEERSTAD_SENTENCE_VECTORS=after
+    exists = read_state(open_client(settings), settings.collection) is not None
+    if not exists and settings.chroma == "persistent":
+        print(
+            f"Nog geen index: documenten in {settings.corpus_dir} worden ingelezen ...", flush=True
+        )
+        print(ingest_paths([settings.corpus_dir], settings).line(), flush=True)
+        exists = True
+    return enrich_in_background(settings) if exists else None
 
 
 def bind(host: str, port: int) -> socket.socket:
