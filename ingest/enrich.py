@@ -7,8 +7,8 @@ needs it with the question, as ``LEERSTAD_SENTENCE_VECTORS=answer`` does (the sa
 for the confidence's 7th digit), and not kept. It writes only to the embedding cache (never to
 the index, so it takes no write lock), and what it computed stays there: interrupted, it
 resumes where it stopped the next time it runs (``leerstad ingest`` runs it after every
-ingest, the web app in the background after its own: ``enrich_in_background``, ``leerstad
-eval`` before it asks: ``enrich_if_asked``).
+ingest, the web app in a background process at its start and after its own ingests:
+``enrich_in_background``, ``leerstad eval`` before it asks: ``enrich_if_asked``).
 """
 
 from __future__ import annotations
