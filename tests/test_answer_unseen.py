@@ -496,6 +496,17 @@ def test_a_quotation_is_quoted_with_the_line_that_says_who_said_it(
     assert answer.text.index("Door wereldwijd") < answer.text.index("Carine Bloemhoff")
 
 
+def test_the_sentence_that_introduces_a_quotation_brings_the_quotation_before_its_speaker(
+    mixed_assistant: Assistant,
+) -> None:
+    # "Het netwerk richt zich op ..., onderwerpen waar gemeenten zoals Groningen zich ook op
+    # richten:" is the text's own; the alderman said the quotation after it.
+    answer = mixed_assistant.answer("Welke thema's heeft het netwerk?")
+    intro, quote, speaker = "duurzaamheid, innovatie", "Door wereldwijd", "Carine Bloemhoff"
+    assert all(part in answer.text for part in (intro, quote, speaker)), answer.text
+    assert answer.text.index(intro) < answer.text.index(quote) < answer.text.index(speaker)
+
+
 @pytest.mark.parametrize(
     ("line", "attribution"),
     [

@@ -211,18 +211,20 @@ class ExtractiveBackend:
 
 def _with_attributions(chosen: list[Candidate]) -> list[Candidate]:
     """The chosen sentences and, after a quotation, the line that says who said it: a quote is
-    not quoted without its speaker. The line follows the quote, or the quote and the sentence
-    that introduces it ("... zich ook op richten:")."""
+    not quoted without its speaker. The line follows the quote; after the sentence that
+    introduces a quote ("... zich ook op richten:") the quote comes too, so the speaker is not
+    given the introduction's words."""
     out = list(chosen)
     for c in chosen:
         chunk = c.passage.chunk
         sentences = passage_sentences(chunk.text, chunk.sentences)
         at = c.position + 1
-        if at < len(sentences) and not is_attribution(sentences[at]) and c.text.endswith(":"):
-            at += 1
-        line = sentences[at] if at < len(sentences) else ""
-        if is_attribution(line) and line not in {x.text for x in out}:
-            out.append(replace(c, text=line, position=at))
+        quote = [at] if c.text.endswith(":") and at < len(sentences) else []
+        at += len(quote)
+        if at < len(sentences) and is_attribution(sentences[at]):
+            for position in [*quote, at]:
+                if sentences[position] not in {x.text for x in out}:
+                    out.append(replace(c, text=sentences[position], position=position))
     return out
 
 
