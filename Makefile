@@ -36,25 +36,26 @@ format: install
 # $(SHARED)/corpus-extra. dev, train and train-b are what the answer model is fitted on; holdout
 # and the blind-* sets were written apart from the tuning (blind-a, blind-c, blind-e, blind-h and
 # blind-j were looked at while tuning; blind-d, blind-f, blind-g, blind-i, blind-k, blind-l,
-# blind-m, blind-n and blind were only scored). dev and holdout are gated at the core targets.
-# The blind sets are gated just below their measured level, so a regression fails CI; their
-# targets (fact_recall 0.85, right_doc 0.95, abstain_f1 0.85) are not all met yet: see the
-# README's quality table.
-# false_abstentions: at most 5% of each set's answerable questions.
+# blind-m, blind-n, blind-o, blind-p and blind were only scored). dev and holdout are gated at the
+# core targets.
+# The blind sets are gated just below their measured level (false abstentions one above it), so
+# a regression fails CI; their targets (fact_recall 0.85, right_doc 0.95, abstain_f1 0.85, false
+# abstentions at most 5% of the answerable questions) are not all met yet: see the README's
+# quality table.
 EVAL_ARGS = --extra-corpus $(SHARED)/corpus-extra --no-progress --export ragas
 CORE = --fail-under fact_recall=0.85,right_doc=0.95,abstain_recall=0.85
 EVAL_SETS = dev holdout blind-a blind-c blind-d blind-e blind-f blind-g blind-h blind-i blind-j blind-k \
-	blind-l blind-m blind-n blind
+	blind-l blind-m blind-n blind-o blind-p blind
 GATE_dev = $(CORE) --fail-over false_abstentions=4,forbidden_rate=0
 GATE_holdout = $(CORE) --fail-over false_abstentions=1,forbidden_rate=0
 # A blind set's gate: fact recall, right document and abstain F1 at least, false abstentions at
 # most, nothing forbidden.
 blind_gate = --fail-under fact_recall=$(1),right_doc=$(2),abstain_f1=$(3) \
 	--fail-over false_abstentions=$(4),forbidden_rate=0
-GATE_blind-a = $(call blind_gate,0.88,0.94,0.88,1)
+GATE_blind-a = $(call blind_gate,0.91,0.96,0.88,1)
 GATE_blind-c = $(call blind_gate,0.82,0.92,0.68,3)
 GATE_blind-d = $(call blind_gate,0.82,0.91,0.86,3)
-GATE_blind-e = $(call blind_gate,0.73,0.85,0.76,3)
+GATE_blind-e = $(call blind_gate,0.73,0.85,0.79,3)
 GATE_blind-f = $(call blind_gate,0.70,0.80,0.60,6)
 GATE_blind-g = $(call blind_gate,0.69,0.86,0.70,3)
 GATE_blind-h = $(call blind_gate,0.83,0.92,0.79,3)
@@ -65,6 +66,8 @@ GATE_blind-k = $(call blind_gate,0.80,0.90,0.72,3)
 GATE_blind-l = $(call blind_gate,0.81,0.90,0.75,3)
 GATE_blind-m = $(call blind_gate,0.70,0.82,0.72,4)
 GATE_blind-n = $(call blind_gate,0.91,0.97,0.75,1)
+GATE_blind-o = $(call blind_gate,0.86,0.88,0.78,5)
+GATE_blind-p = $(call blind_gate,0.79,0.86,0.69,4)
 GATE_blind = --baseline naive,naive-use $(call blind_gate,0.81,0.92,0.84,2)
 # One command per set, in order; the first that fails its gate stops the rest.
 eval: install
