@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from assistant.text.analysis import words
-from assistant.text.vocabulary import TermGroup, Vocabulary, stem_line
+from assistant.text.phrases import stem_line
+from assistant.text.vocabulary import TermGroup, Vocabulary
 
 MIN_CORRECTABLE = 5  # shorter unknown words are not spelling-corrected (too many near misses)
 

@@ -10,6 +10,13 @@ from itertools import pairwise
 from pathlib import Path
 
 from assistant.text.analysis import fold, stem, tokenize, words
+from assistant.text.phrases import (
+    capitalised_stems,
+    has_phrase,
+    phrase_tokens,
+    stem_line,
+    whole,
+)
 from assistant.text.sentences import split_sentences
 
 DEFAULT_VOCABULARY = "vocabulary.yaml"
@@ -118,7 +125,7 @@ class Vocabulary:
         )
 
     def _matches(self, phrase: str, folded_text: str) -> bool:
-        return _whole(phrase).search(folded_text) is not None
+        return whole(phrase).search(folded_text) is not None
 
     def expansions(self, text: str) -> list[str]:
         """Synonyms of the words and phrases in ``text`` that ``text`` does not contain yet."""
@@ -145,7 +152,7 @@ class Vocabulary:
         forms: dict[str, set[str]] = {}
         for word in words(text):
             forms.setdefault(stem(word), set()).add(word)
-        names = _capitalised_stems(text)
+        names = capitalised_stems(text)
         stemmed = stem_line(text)
         groups: list[TermGroup] = []
         owned: list[set[str]] = []  # the question's words behind each concept
@@ -156,17 +163,20 @@ class Vocabulary:
                 p
                 for p in group
                 if self._matches(p, plain)
-                or _has_phrase(p, stemmed)
-                or (" " not in p and set(_tokens(p)) & set(forms) == set(_tokens(p)) != set())
+                or has_phrase(p, stemmed)
+                or (
+                    " " not in p
+                    and set(phrase_tokens(p)) & set(forms) == set(phrase_tokens(p)) != set()
+                )
             ]
             if not present:
                 continue
-            own = [s for p in present for s in _tokens(p) if s not in self.question_words]
+            own = [s for p in present for s in phrase_tokens(p) if s not in self.question_words]
             if not own:
                 continue
             concept = TermGroup(
                 word=own[0],
-                stems=frozenset(s for p in group if " " not in p for s in _tokens(p)),
+                stems=frozenset(s for p in group if " " not in p for s in phrase_tokens(p)),
                 forms=frozenset(f for s in own for f in forms.get(s, ())),
                 phrases=frozenset(stem_line(p).strip() for p in group if " " in p),
                 entity=bool(names & set(own)),
@@ -271,7 +281,7 @@ class Vocabulary:
         rest = " ".join(words(sentence))
         found = [p for p in self.collection_questions if self._matches(p, rest)]
         for phrase in found:
-            rest = _whole(phrase).sub(" ", rest)
+            rest = whole(phrase).sub(" ", rest)
         subject = [t for t in self.content_tokens(rest) if t not in self.collection_words]
         return bool(found) and not subject
 
@@ -290,7 +300,7 @@ class Vocabulary:
             for phrase in sorted(phrases, key=len, reverse=True):
                 if self._matches(phrase, rest):
                     kinds.append(kind)
-                    rest = _whole(phrase).sub(" ", rest)
+                    rest = whole(phrase).sub(" ", rest)
         if not kinds or self.content_tokens(rest):
             return None
         return kinds[0]
@@ -374,62 +384,6 @@ _ASKS_YES_OR_NO = re.compile(
     r"has|have|are|was|were|can|could|may|must|does|do|did|will|would|should)\s+"
     r"(?!(?:dat|dit|het|die|deze|ze|zij|hij|that|this|it|they|those|these)\b)\w"
 )
-
-
-@lru_cache(maxsize=4096)
-def _tokens(phrase: str) -> tuple[str, ...]:
-    """A vocabulary phrase's analysed tokens (every question tests every phrase)."""
-    return tuple(tokenize(phrase))
-
-
-@lru_cache(maxsize=4096)
-def _whole(phrase: str) -> re.Pattern[str]:
-    """A phrase as a whole word or words (compiled once: questions test every phrase)."""
-    return re.compile(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])")
-
-
-@lru_cache(maxsize=1 << 14)
-def stem_line(text: str) -> str:
-    """The stems of a text's words joined by spaces, padded: " gemeent kunn lid word "."""
-    return f" {' '.join(stem(w) for w in words(text))} "
-
-
-MAX_GAP = 4  # words that may stand between the parts of a phrase in a question
-
-
-def _has_phrase(phrase: str, stemmed: str) -> bool:
-    """A phrase of several words occurs in any inflection ("maatschappelijke organisatie"), and
-    in a question also split up, as Dutch word order does: "rol kan de gemeente spelen" has
-    "rol spelen", "lid van het netwerk worden" has "lid worden"."""
-    parts = stem_line(phrase).split()
-    if len(parts) < 2:
-        return False
-    if f" {' '.join(parts)} " in stemmed:
-        return True
-    tokens = stemmed.split()
-    starts = [i for i, t in enumerate(tokens) if t == parts[0]]
-    for start in starts:
-        position, found = start, True
-        for part in parts[1:]:
-            window = tokens[position + 1 : position + 2 + MAX_GAP]
-            if part not in window:
-                found = False
-                break
-            position += 1 + window.index(part)
-        if found:
-            return True
-    return False
-
-
-def _capitalised_stems(text: str) -> set[str]:
-    """Stems of words written with a capital letter that is not a sentence's first letter."""
-    out: set[str] = set()
-    for sentence in re.split(r"(?<=[.?!:])\s+", text.strip()):
-        for token in sentence.split()[1:]:
-            for part in re.split(r"[-/]", token):  # "UNESCO-pagina": only UNESCO is a name
-                if part[:1].isupper():
-                    out.update(stem(w) for w in words(part))
-    return out
 
 
 @lru_cache(maxsize=4)
