@@ -59,6 +59,9 @@ class EmbeddingCache:
                 "CREATE TABLE IF NOT EXISTS splits (key BLOB PRIMARY KEY, splits TEXT NOT NULL)"
                 " WITHOUT ROWID"
             )
+            # What was done with this cache as a whole ("prepared": the index revision whose
+            # every passage is prepared in it, see ingest/enrich.py).
+            db.execute("CREATE TABLE IF NOT EXISTS marks (name TEXT PRIMARY KEY, value TEXT)")
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=60)
@@ -100,6 +103,15 @@ class EmbeddingCache:
             db.executemany(
                 "INSERT OR REPLACE INTO splits (key, splits) VALUES (?, ?)", items.items()
             )
+
+    def get_mark(self, name: str) -> str | None:
+        row = self._thread_db().execute("SELECT value FROM marks WHERE name = ?", (name,))
+        found = row.fetchone()
+        return None if found is None else str(found[0])
+
+    def put_mark(self, name: str, value: str) -> None:
+        with self._thread_db() as db:
+            db.execute("INSERT OR REPLACE INTO marks (name, value) VALUES (?, ?)", (name, value))
 
     def __len__(self) -> int:
         with closing(self._connect()) as db:

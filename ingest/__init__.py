@@ -1,6 +1,12 @@
 """Ingest: load, clean, chunk, embed and index source documents into Chroma."""
 
-from ingest.enrich import EnrichSummary, enrich, enrich_if_asked, enrich_in_background
+from ingest.enrich import (
+    EnrichSummary,
+    enrich,
+    enrich_if_asked,
+    enrich_in_background,
+    is_prepared,
+)
 from ingest.index import IngestSummary, delete_documents, ingest_paths
 
 __all__ = [
@@ -11,4 +17,5 @@ __all__ = [
     "enrich_if_asked",
     "enrich_in_background",
     "ingest_paths",
+    "is_prepared",
 ]

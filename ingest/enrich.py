@@ -23,6 +23,7 @@ from assistant import passage_vectors
 from assistant.embedding_cache import EmbeddingCache, cache_file
 from assistant.records import Chunk
 from assistant.settings import Settings
+from assistant.text.sentences import splits_version
 from ingest.encoder import Encoded, encoding, result
 from ingest.guard import store_errors
 from ingest.passages import encode_sentences
@@ -30,6 +31,8 @@ from ingest.passages import encode_sentences
 if TYPE_CHECKING:
     from concurrent.futures import Future
     from multiprocessing.process import BaseProcess
+
+    from assistant.store import Index
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +52,11 @@ class EnrichSummary:
     vectors: int = 0  # vectors the model computed in this run
     seconds: float = 0.0
     encode_seconds: float = 0.0  # the model's own time (in its worker, for a large run)
+    already: bool = False  # the cache's mark said this revision was prepared: nothing read
 
     def line(self) -> str:
+        if self.already:
+            return f"De zinnen van alle {self.chunks} stukken waren al voorbereid."
         return (
             f"Zinnen voorbereid voor {self.chunks} stukken in {self.seconds:.1f} s "
             f"({self.split} gesplitst, {self.vectors} vectoren berekend)."
@@ -119,7 +125,13 @@ def enrich(settings: Settings, progress: bool = True, worker: bool = True) -> En
     words_sent: set[str] = set()
     waiting: deque[_Step] = deque()
     with store_errors(settings), encoding(settings) as encoder:
-        collection = open_index(settings).collection
+        index = open_index(settings)
+        collection = index.collection
+        mark = prepared_mark(index)
+        if cache.get_mark(PREPARED) == mark:  # every passage of this revision is in the cache
+            summary.chunks, summary.already = collection.count(), True
+            summary.seconds = time.perf_counter() - started
+            return summary
         ids = sorted(collection.get(include=[])["ids"])
         summary.chunks = len(ids)
         # A worker process for a large run, started at its first batch: a run that finds
@@ -138,8 +150,28 @@ def enrich(settings: Settings, progress: bool = True, worker: bool = True) -> En
             encoder.finish()
             while waiting:
                 bar.update(_keep(waiting.popleft(), cache, summary))
+    cache.put_mark(PREPARED, mark)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+# The embedding cache's mark of the index revision whose every passage it holds prepared: a
+# start of the web app, or a `leerstad ingest` that changed nothing, then reads no passage.
+PREPARED = "prepared"
+
+
+def prepared_mark(index: Index) -> str:
+    """What a complete preparation of ``index`` is marked with: the collection, its revision
+    and the sentence splitter's version (the cache file is the embedding model's own)."""
+    return f"{index.collection.id} {index.revision} {splits_version()}"
+
+
+def is_prepared(settings: Settings) -> bool:
+    """Whether the embedding cache holds every passage of the served index prepared."""
+    from assistant.store import open_index
+
+    cache = EmbeddingCache(cache_file(settings.embedding_cache_dir, settings.embedding_model))
+    return cache.get_mark(PREPARED) == prepared_mark(open_index(settings))
 
 
 def _with_splits(chunks: list[Chunk], cache: EmbeddingCache, summary: EnrichSummary) -> list[Chunk]:

@@ -142,17 +142,22 @@ def test_answers_before_during_and_after_the_enrichment_are_the_same(
 def test_an_interrupted_enrichment_resumes_and_a_complete_one_computes_nothing(
     fresh_settings: Settings, corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from assistant.embedding_cache import EmbeddingCache, cache_file
     from bench.cachestate import vector_keys
     from ingest import encoder as encoders
     from ingest import enrich, ingest_paths
+    from ingest.enrich import PREPARED
 
     ingest_paths([_docs(corpus_dir, tmp_path)], fresh_settings, progress=False)
     ingested = vector_keys(fresh_settings)
     first = enrich(fresh_settings, progress=False)
     enriched = vector_keys(fresh_settings)
-    # As if it had stopped halfway: the second half of what it added is gone.
+    # As if it had stopped halfway: the second half of what it added is gone, and so is the
+    # mark a complete run leaves.
     added = sorted(enriched - ingested)
     forget_since(fresh_settings, enriched - set(added[len(added) // 2 :]))
+    cache_path = cache_file(fresh_settings.embedding_cache_dir, fresh_settings.embedding_model)
+    EmbeddingCache(cache_path).put_mark(PREPARED, "stopped halfway")
     again = enrich(fresh_settings, progress=False)
     assert 0 < again.vectors + again.split < first.vectors + first.split
     assert vector_keys(fresh_settings) == enriched
@@ -256,3 +261,22 @@ def test_the_web_app_prepares_what_the_cache_lacks_of_an_existing_index_at_start
     again = enrich(fresh_settings, progress=False)
     assert again.chunks == len(_passage_texts(fresh_settings)) > 0
     assert (again.split, again.vectors) == (0, 0)
+    # The cache marks the revision as prepared: the next start reads no passage at all.
+    assert again.already and ensure_index(fresh_settings) is None
+
+
+def test_a_new_revision_is_not_taken_for_prepared(
+    fresh_settings: Settings, corpus_dir: Path, tmp_path: Path
+) -> None:
+    from ingest import enrich, ingest_paths, is_prepared
+
+    docs = _docs(corpus_dir, tmp_path)
+    ingest_paths([docs], fresh_settings, progress=False)
+    assert not is_prepared(fresh_settings)
+    first = enrich(fresh_settings, progress=False)
+    assert not first.already and first.vectors > 0 and is_prepared(fresh_settings)
+    (docs / "nieuw.md").write_text("# Nieuw\n\nEen nieuw document met een eigen zin.\n")
+    ingest_paths([docs], fresh_settings, progress=False)
+    assert not is_prepared(fresh_settings)  # the new passage is not in the cache yet
+    second = enrich(fresh_settings, progress=False)
+    assert not second.already and second.split >= 1 and is_prepared(fresh_settings)

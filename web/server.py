@@ -61,7 +61,7 @@ def ensure_index(settings: Settings) -> BaseProcess | None:
     embedding cache lacks of the passages (all of them after a first build; what an interrupted
     preparation left, or a replica's own cache): that process, or None."""
     from assistant.store import open_client, read_state
-    from ingest import enrich_in_background, ingest_paths
+    from ingest import enrich_in_background, ingest_paths, is_prepared
 
     exists = read_state(open_client(settings), settings.collection) is not None
     if not exists and settings.chroma == "persistent":
@@ -70,7 +70,9 @@ def ensure_index(settings: Settings) -> BaseProcess | None:
         )
         print(ingest_paths([settings.corpus_dir], settings).line(), flush=True)
         exists = True
-    return enrich_in_background(settings) if exists else None
+    if not exists or settings.sentence_vectors != "after" or is_prepared(settings):
+        return None
+    return enrich_in_background(settings)
 
 
 def bind(host: str, port: int) -> socket.socket:
