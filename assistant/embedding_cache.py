@@ -18,6 +18,8 @@ from langchain_core.embeddings import Embeddings
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
+    from assistant.settings import Settings
+
 # SQLite allows 32766 bound parameters; lookups go in slices well below that.
 _LOOKUP_SLICE = 900
 # Pages a thread's connection keeps (KiB). Lookups are random over a file of GBs at 100k chunks
@@ -44,6 +46,11 @@ class EmbeddingCache:
     """float32 vectors by text key in one SQLite file, safe for several processes at once; and
     beside them passages' sentence splits (``assistant.text.sentences.stored_splits``), which
     are a function of the text, computed with the passages' sentence vectors."""
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> EmbeddingCache:
+        """The configured model's cache, in the configured folder."""
+        return cls(cache_file(settings.embedding_cache_dir, settings.embedding_model))
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

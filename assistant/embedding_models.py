@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from assistant.embedding_cache import CachedEmbeddings, EmbeddingCache, cache_file
+from assistant.embedding_cache import CachedEmbeddings, EmbeddingCache
 from assistant.embeddings import MINILM, USE_MULTILINGUAL, UniversalSentenceEncoder, minilm_path
 from assistant.errors import EmbeddingModelError
 from assistant.settings import DEFAULT_EMBEDDING_MODEL, Settings
@@ -82,6 +82,6 @@ def build_embeddings(settings: Settings) -> Embeddings:
 
 def cached_embeddings(settings: Settings) -> CachedEmbeddings:
     """The configured model behind the embedding cache: what ingest and benchmarks embed with."""
-    folder = settings.embedding_cache_dir
-    cache = EmbeddingCache(cache_file(folder, settings.embedding_model))
-    return CachedEmbeddings(lambda: build_embeddings(settings), cache)
+    return CachedEmbeddings(
+        lambda: build_embeddings(settings), EmbeddingCache.for_settings(settings)
+    )

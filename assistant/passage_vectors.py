@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
-from assistant.embedding_cache import EmbeddingCache, cache_file, text_key
+from assistant.embedding_cache import EmbeddingCache, text_key
 from assistant.text.analysis import words
 from assistant.text.sentences import (
     current_splits,
@@ -217,7 +217,7 @@ class PassageVectors:
         if self._store is None and not self._store_failed:
             try:
                 folder = self.settings.embedding_cache_dir
-                self._store = EmbeddingCache(cache_file(folder, self.settings.embedding_model))
+                self._store = EmbeddingCache.for_settings(self.settings)
             except (OSError, sqlite3.Error) as e:
                 self._store_failed = True
                 log.warning(

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant import passage_vectors
-from assistant.embedding_cache import EmbeddingCache, cache_file
+from assistant.embedding_cache import EmbeddingCache
 from assistant.records import Chunk
 from assistant.settings import Settings
 from assistant.text.sentences import splits_version
@@ -121,14 +121,13 @@ def enrich(settings: Settings, progress: bool = True, worker: bool = True) -> En
 
     started = time.perf_counter()
     summary = EnrichSummary()
-    cache = EmbeddingCache(cache_file(settings.embedding_cache_dir, settings.embedding_model))
+    cache = EmbeddingCache.for_settings(settings)
     words_sent: set[str] = set()
     waiting: deque[_Step] = deque()
     with store_errors(settings), encoding(settings) as encoder:
         index = open_index(settings)
         collection = index.collection
-        mark = prepared_mark(index)
-        if cache.get_mark(PREPARED) == mark:  # every passage of this revision is in the cache
+        if _marked(cache, index):  # every passage of this revision is in the cache already
             summary.chunks, summary.already = collection.count(), True
             summary.seconds = time.perf_counter() - started
             return summary
@@ -150,7 +149,7 @@ def enrich(settings: Settings, progress: bool = True, worker: bool = True) -> En
             encoder.finish()
             while waiting:
                 bar.update(_keep(waiting.popleft(), cache, summary))
-    cache.put_mark(PREPARED, mark)
+    cache.put_mark(PREPARED, prepared_mark(index))
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -170,8 +169,11 @@ def is_prepared(settings: Settings) -> bool:
     """Whether the embedding cache holds every passage of the served index prepared."""
     from assistant.store import open_index
 
-    cache = EmbeddingCache(cache_file(settings.embedding_cache_dir, settings.embedding_model))
-    return cache.get_mark(PREPARED) == prepared_mark(open_index(settings))
+    return _marked(EmbeddingCache.for_settings(settings), open_index(settings))
+
+
+def _marked(cache: EmbeddingCache, index: Index) -> bool:
+    return cache.get_mark(PREPARED) == prepared_mark(index)
 
 
 def _with_splits(chunks: list[Chunk], cache: EmbeddingCache, summary: EnrichSummary) -> list[Chunk]:

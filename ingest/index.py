@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.embedding_cache import EmbeddingCache, cache_file, text_key
+from assistant.embedding_cache import EmbeddingCache, text_key
 from assistant.records import Chunk
 from assistant.retrieval.keyword import KeywordIndex, chunk_tokens
 from assistant.settings import Settings
@@ -167,7 +167,7 @@ def write_changes(
 
     plan = Plan()
     old = old_hashes(index, docs)
-    cache = EmbeddingCache(cache_file(settings.embedding_cache_dir, settings.embedding_model))
+    cache = EmbeddingCache.for_settings(settings)
     skipped = len(summary.unchanged)  # not chunked: already counted as done
     waiting: deque[_Batch] = deque()
     words_sent: set[str] | None = set() if settings.sentence_vectors == "ingest" else None
