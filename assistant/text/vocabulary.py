@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
@@ -278,12 +279,19 @@ class Vocabulary:
         """A phrase that asks for the sources, and no subject besides: "Wat weet je over
         kindcentra?" asks about kindcentra, "Op welke onderwerpen richt het netwerk zich?"
         about the network."""
-        rest = " ".join(words(sentence))
-        found = [p for p in self.collection_questions if self._matches(p, rest)]
-        for phrase in found:
-            rest = whole(phrase).sub(" ", rest)
+        found, rest = self._without_phrases(self.collection_questions, " ".join(words(sentence)))
         subject = [t for t in self.content_tokens(rest) if t not in self.collection_words]
         return bool(found) and not subject
+
+    def _without_phrases(self, phrases: Iterable[str], text: str) -> tuple[list[str], str]:
+        """The ``phrases`` found in ``text`` (whole words; each looked for, in the order given,
+        in what the ones before it left) and what is left of ``text`` without them."""
+        found: list[str] = []
+        for phrase in phrases:
+            if self._matches(phrase, text):
+                found.append(phrase)
+                text = whole(phrase).sub(" ", text)
+        return found, text
 
     def asks_opposite(self, text: str) -> bool:
         """Whether a yes/no question asks the opposite of what its words' group says ("Is het
@@ -297,10 +305,8 @@ class Vocabulary:
         rest = " ".join(words(text))
         kinds = []
         for kind, phrases in self.small_talk_phrases:
-            for phrase in sorted(phrases, key=len, reverse=True):
-                if self._matches(phrase, rest):
-                    kinds.append(kind)
-                    rest = whole(phrase).sub(" ", rest)
+            found, rest = self._without_phrases(sorted(phrases, key=len, reverse=True), rest)
+            kinds += [kind] if found else []
         if not kinds or self.content_tokens(rest):
             return None
         return kinds[0]
