@@ -281,7 +281,6 @@ class Assistant:
         would. Not when it refers back itself ("Kost dat iets?")."""
         if not self.vocabulary.is_followup(question) or self.vocabulary.refers_back(question):
             return False
-        about = self._topic(turns, retriever)
         _, state = self._index()
         groups = self.vocabulary.term_groups(question)
 
@@ -292,10 +291,12 @@ class Assistant:
             named = [p for p in parts if found_in(p, groups)]
             return bool(parts) and 2 * len(named) >= len(parts)
 
-        return any(
-            doc_id not in about and is_subject(str(info.get("title", "")))
-            for doc_id, info in state.documents.items()
-        )
+        subjects = {
+            d for d, info in state.documents.items() if is_subject(str(info.get("title", "")))
+        }
+        # The conversation's documents (a search, when the turns carry no sources) only when
+        # the question names a subject at all.
+        return bool(subjects) and bool(subjects - self._topic(turns, retriever))
 
     @staticmethod
     def _topic(turns: tuple[Turn, ...], retriever: HybridRetriever) -> frozenset[str]:
