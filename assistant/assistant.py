@@ -213,12 +213,17 @@ class Assistant:
     ) -> Answer:
         """One answer per part of a message; a part that refers back ("en wat kost dat?") is
         read after the parts before it, as in a conversation, and all with the message's other
-        sentences (``background``)."""
+        sentences (``background``). When the part before it was not answered, neither is a part
+        that refers back to it ("Is er een jaarlijkse conferentie? En waar wordt die gehouden?"):
+        what "die" stands for is not in the sources."""
         answers: list[Answer] = []
         earlier = [*turns, *([Turn(background)] if background else [])]
         for part in parts:
-            request, _ = self.prepare(part, tuple(earlier), language, background, about)
-            *_, final = self.backend.stream(request)
+            if answers and answers[-1].abstained and self.vocabulary.refers_back(part):
+                final = answers[-1]
+            else:
+                request, _ = self.prepare(part, tuple(earlier), language, background, about)
+                *_, final = self.backend.stream(request)
             answers.append(final)
             earlier.append(Turn(part, final.text, tuple(s.chunk_id for s in final.sources)))
         return join_answers(parts, answers, language)

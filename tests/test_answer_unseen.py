@@ -313,6 +313,25 @@ def test_a_part_that_refers_back_is_read_with_the_message_and_the_answer_before_
     assert {s.doc_id for s in answer.sources} == {"unesco-learning-cities"}
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Hoe laat gaat een integraal kindcentrum 's ochtends open? En kan ik er mijn zoon dan "
+        "al om half acht brengen?",
+        "Hoeveel leden had het netwerk van lerende steden in 2010? En hoeveel waren dat er "
+        "in 2015?",
+    ],
+)
+def test_a_part_that_refers_back_to_an_unanswered_part_is_not_answered_either(
+    mixed_assistant: Assistant, message: str
+) -> None:
+    # What the part before it asked about is not in the sources, so a question about "it" is
+    # not answered by whatever else the documents say about the subject.
+    answer = mixed_assistant.answer(message)
+    assert answer.abstained, answer.text
+    assert not answer.sources
+
+
 def test_a_question_that_refers_to_the_sentence_before_it_is_read_with_it(
     mixed_assistant: Assistant,
 ) -> None:
