@@ -120,6 +120,17 @@ def test_follow_ups_are_read_with_the_conversation(
     assert expected in answer.text
 
 
+def test_a_thread_of_short_follow_ups_keeps_its_subject(mixed_assistant: Assistant) -> None:
+    turns: list[Turn] = []
+    for question in ("Wat is een lerende stad?", "Hoeveel zijn er?", "En in Nederland?"):
+        answer = mixed_assistant.answer(question, turns)
+        turns.append(Turn(question, answer.text, tuple(s.chunk_id for s in answer.sources)))
+    # "Welke?" names nothing; the question three turns back says what it is about.
+    answer = mixed_assistant.answer("Welke?", turns)
+    assert "Groningen" in answer.text, answer.text
+    assert {s.doc_id for s in answer.sources} == {"unesco-learning-cities"}, answer.sources
+
+
 def test_an_ordinal_follow_up_is_about_the_item_the_answer_listed(
     mixed_assistant: Assistant,
 ) -> None:

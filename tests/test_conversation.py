@@ -6,7 +6,7 @@ import pytest
 
 from assistant import Turn
 from assistant.conversation import as_turns, resolve_ordinal, standalone_question
-from assistant.conversation.memory import moved_on
+from assistant.conversation.memory import MAX_CONTEXT_TURNS, moved_on
 from assistant.limits import MAX_HISTORY_TURNS, MAX_TURN_CHARS
 from assistant.text.vocabulary import load_vocabulary
 
@@ -31,6 +31,22 @@ def test_a_follow_up_is_searched_with_the_earlier_question() -> None:
     # A question that stands on its own is searched as it is.
     own = "Welke Global Goals horen bij de integrale kindcentra?"
     assert standalone_question(own, earlier, vocabulary) == own
+
+
+def test_a_thread_of_follow_ups_is_searched_back_to_the_question_that_started_it() -> None:
+    vocabulary = load_vocabulary()
+    started = "Wat kost het lidmaatschap van het netwerk van lerende steden?"
+    thread = (Turn(started), Turn("En hoe meld je je aan?"), Turn("En daarna?"))
+    assert standalone_question("Wie moet dat steunen?", thread, vocabulary).startswith(started)
+    # A question of its own ends the thread before it: the follow-up goes on from that one.
+    own = (Turn("Wat is een IKC?"), Turn(started), Turn("En hoe meld je je aan?"))
+    assert standalone_question("Wie moet dat steunen?", own, vocabulary) == (
+        f"{started} En hoe meld je je aan? Wie moet dat steunen?"
+    )
+    # However long the thread, a bounded number of questions is searched with it.
+    long = (Turn(started), *(Turn(f"En daarna {i}?") for i in range(10)))
+    joined = standalone_question("En dan?", long, vocabulary)
+    assert started not in joined and joined.count("?") == MAX_CONTEXT_TURNS + 1
 
 
 NAMES = "Al twee gemeenten zijn lid: Den Bosch en Groningen. [1] Wereldwijd 250 steden. [1]"

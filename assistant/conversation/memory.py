@@ -12,7 +12,9 @@ from assistant.text.concepts import found_in
 from assistant.text.sentences import LIST_MARK
 from assistant.text.vocabulary import Vocabulary
 
-MAX_CONTEXT_TURNS = 2
+# A follow-up is searched with the questions before it: the last two, and further back while
+# they are follow-ups themselves, to the question that started the thread, at most this many.
+MAX_CONTEXT_TURNS = 4
 _ORDINALS = {
     **{"eerste": 0, "tweede": 1, "derde": 2, "vierde": 3, "vijfde": 4, "laatste": -1},
     **{"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1},
@@ -81,12 +83,26 @@ def standalone_question(question: str, history: tuple[Turn, ...], vocabulary: Vo
 
     This is the extractive method (no language model): a question that refers back ("Wat is
     haar e-mailadres?") or starts like a continuation ("En voor kinderen?") is searched together
-    with the previous questions of the conversation.
+    with the previous questions of the conversation (``_thread``).
     """
     if not history or not vocabulary.is_followup(question):
         return question
-    previous = [t.question for t in history[-MAX_CONTEXT_TURNS:]]
+    previous = [t.question for t in _thread(history, vocabulary)]
     return " ".join([*previous, question])
+
+
+def _thread(history: tuple[Turn, ...], vocabulary: Vocabulary) -> tuple[Turn, ...]:
+    """The turns a follow-up goes on from: the last two, and before them every follow-up back
+    to the question that started them ("Wat is een lerende stad?", "Hoeveel zijn er?", "En in
+    Nederland?", "Welke?"), at most MAX_CONTEXT_TURNS."""
+    start = max(0, len(history) - 2)
+    while (
+        start > 0
+        and len(history) - start < MAX_CONTEXT_TURNS
+        and vocabulary.is_followup(history[start].question)
+    ):
+        start -= 1
+    return history[start:]
 
 
 def context_of(question: str, standalone: str) -> str:
