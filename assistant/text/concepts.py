@@ -7,11 +7,17 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from assistant.text.analysis import words
+from assistant.text.analysis import stem, words
 from assistant.text.phrases import stem_line
 from assistant.text.vocabulary import TermGroup, Vocabulary
 
 MIN_CORRECTABLE = 5  # shorter unknown words are not spelling-corrected (too many near misses)
+# Dutch writes a compound as one word, its head last: an "onderwijswethouder" is a "wethouder".
+# A question's word also matches the index's words that end in it after a modifier that is a
+# word of the index itself, with or without a linking sound ("kinder-opvang", "doel-groep").
+MIN_HEAD = 5  # a shorter head ends other words by chance ("werk" in "netwerk")
+MIN_MODIFIER = 4  # a shorter one is mostly a particle ("aan-", "op-"), not a word of its own
+_LINKS = ("", "s", "e", "en", "er", "n")
 
 
 @dataclass(frozen=True)
@@ -80,10 +86,13 @@ def concepts(
         df = max([doc_freq.get(s, 0) for s in group.stems | {group.word}])
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
-    own = [correct_spelling(g, doc_freq, vocabulary) for g in vocabulary.term_groups(question)]
+    own = [
+        with_compounds(correct_spelling(g, doc_freq, vocabulary), doc_freq)
+        for g in vocabulary.term_groups(question)
+    ]
     here = {s for g in own for s in g.stems}
     earlier = [
-        correct_spelling(g, doc_freq, vocabulary)
+        with_compounds(correct_spelling(g, doc_freq, vocabulary), doc_freq)
         for g in vocabulary.term_groups(context)
         if not (g.stems & here)
     ]
@@ -97,6 +106,30 @@ def concepts(
     return Concepts(
         tuple([(g, weight(g), True) for g in own] + [(g, 0.5 * weight(g), False) for g in earlier])
     )
+
+
+def with_compounds(group: TermGroup, doc_freq: Mapping[str, int]) -> TermGroup:
+    """A concept also matches the index's compounds that have its word as their head
+    ("wethouder": "onderwijswethouder"); not a name's, and not its synonyms' (whose compounds
+    drift: "ondersteuning" of an application is no "inkomensondersteuning")."""
+    if group.entity or len(group.word) < MIN_HEAD or " " in group.word:
+        return group
+    head = group.word
+    found = {
+        word
+        for word in _by_last_letters(doc_freq).get(head[-MIN_HEAD:], ())
+        if word != head and word.endswith(head) and _is_modifier(word[: -len(head)], doc_freq)
+    }
+    return replace(group, stems=group.stems | found) if found else group
+
+
+def _is_modifier(part: str, doc_freq: Mapping[str, int]) -> bool:
+    """Whether ``part`` is a word of the index (as it is or as its stem: "school" is indexed
+    as "schol"), with or without a linking sound."""
+    if len(part) < MIN_MODIFIER:
+        return False
+    words = [part[: len(part) - len(link)] for link in _LINKS if part.endswith(link)]
+    return any(w in doc_freq or stem(w) in doc_freq for w in words if w)
 
 
 def correct_spelling(
@@ -115,19 +148,31 @@ def correct_spelling(
     return replace(group, stems=group.stems | set(close) | vocabulary.synonym_stems(close[0]))
 
 
-# The index's words by their first two letters, for the last index asked about: one pass over
-# its words per index instead of one per unknown word of every question. A new revision of the
-# index has a new doc_freq (and a changed one another length), which rebuilds it.
-_PREFIXES: tuple[Mapping[str, int], int, dict[str, list[str]]] | None = None
+# The index's words by their first two letters and by their last MIN_HEAD letters, for the last
+# index asked about: one pass over its words per index instead of one per word of every
+# question. A new revision of the index has a new doc_freq (and a changed one another length),
+# which rebuilds them.
+_GROUPED: tuple[Mapping[str, int], int, dict[str, list[str]], dict[str, list[str]]] | None = None
+
+
+def _grouped(doc_freq: Mapping[str, int]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    global _GROUPED
+    cached = _GROUPED
+    if cached is None or cached[0] is not doc_freq or cached[1] != len(doc_freq):
+        first: dict[str, list[str]] = {}
+        last: dict[str, list[str]] = {}
+        for word in doc_freq:
+            first.setdefault(word[:2], []).append(word)
+            last.setdefault(word[-MIN_HEAD:], []).append(word)
+        cached = _GROUPED = (doc_freq, len(doc_freq), first, last)
+    return cached[2], cached[3]
 
 
 def _with_prefix(doc_freq: Mapping[str, int], prefix: str) -> list[str]:
     """The words of ``doc_freq`` that start with ``prefix``, in its order."""
-    global _PREFIXES
-    cached = _PREFIXES
-    if cached is None or cached[0] is not doc_freq or cached[1] != len(doc_freq):
-        by_prefix: dict[str, list[str]] = {}
-        for word in doc_freq:
-            by_prefix.setdefault(word[:2], []).append(word)
-        cached = _PREFIXES = (doc_freq, len(doc_freq), by_prefix)
-    return cached[2].get(prefix, [])
+    return _grouped(doc_freq)[0].get(prefix, [])
+
+
+def _by_last_letters(doc_freq: Mapping[str, int]) -> dict[str, list[str]]:
+    """The words of ``doc_freq`` by their last MIN_HEAD letters."""
+    return _grouped(doc_freq)[1]
