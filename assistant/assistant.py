@@ -27,7 +27,7 @@ from assistant.records import Answer, Passage, Turn
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.settings import Settings
 from assistant.store import Index, IndexState, open_index
-from assistant.text.concepts import found_in
+from assistant.text.concepts import concepts, found_in, is_compound_of_known
 from assistant.text.language import detect_language
 from assistant.text.vocabulary import load_vocabulary
 
@@ -161,6 +161,11 @@ class Assistant:
         question = resolve_ordinal(question, turns)  # "die tweede": the second thing listed
         if turns and self._starts_anew(question, turns, retriever):
             turns = ()  # "Wat is een IKC?" after questions about the learning cities
+        if not turns and not background and self._names_only_unknown(question, retriever):
+            # Nothing it names is in the index ("asdfgh", "Vertel me een mop"): no passage can
+            # answer it, and the topics as its context would make it look like a question
+            # about them. Nothing is searched, so every backend refuses.
+            return Request(question, question, (), (), language, topic=topic), timings
         opening = () if turns else self._opening(question, background)
         standalone, rewritten = self._standalone(question, turns or opening)
         timings["rewrite_ms"] = (time.perf_counter() - t) * 1000
@@ -245,6 +250,17 @@ class Assistant:
         if self.settings.topics and self.vocabulary.names_little(question):
             return (Turn(self.settings.topics),)
         return ()
+
+    def _names_only_unknown(self, question: str, retriever: HybridRetriever) -> bool:
+        """Whether a question names something and the index has a word for none of it (nor a
+        synonym, a close spelling or the parts of a compound): "asdfgh", the "mop" of "Vertel
+        me een mop"."""
+        doc_freq = retriever.keyword.doc_freq
+        found = concepts(question, self.vocabulary, doc_freq, retriever.keyword.size)
+        own = [g.word for g, _, is_own in found.groups if is_own]
+        return bool(own) and not any(
+            found.known(word, doc_freq) or is_compound_of_known(word, doc_freq) for word in own
+        )
 
     def _scope(self, retriever: HybridRetriever) -> frozenset[str]:
         """The documents the assistant's topics retrieve: what a conversation is about before

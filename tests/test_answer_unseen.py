@@ -343,6 +343,29 @@ def test_a_part_that_refers_back_to_an_unanswered_part_is_not_answered_either(
     assert not answer.sources
 
 
+@pytest.mark.parametrize(
+    "question", ["asdfgh", "Vertel me een mop", "Tell me a joke", "Wat vind je van erwtensoep?"]
+)
+def test_a_question_that_names_nothing_the_index_has_is_refused(
+    mixed_assistant: Assistant, question: str
+) -> None:
+    # Read with the assistant's topics, "asdfgh" had been answered with quotes about them.
+    answer = mixed_assistant.answer(question)
+    assert answer.abstained, answer.text
+    assert not answer.sources
+
+
+@pytest.mark.parametrize(
+    "question", ["Welke onderwijsniveaus vallen eronder?", "Wie is de contactpersoon?"]
+)
+def test_a_question_whose_words_the_index_has_is_searched(
+    mixed_assistant: Assistant, question: str
+) -> None:
+    # "onderwijsniveaus" is not in the index whole, but "onderwijs" and "niveaus" are.
+    request, _ = mixed_assistant.prepare(question, (), "nl")
+    assert request.passages
+
+
 def test_a_question_that_refers_to_the_sentence_before_it_is_read_with_it(
     mixed_assistant: Assistant,
 ) -> None:

@@ -123,6 +123,15 @@ def with_compounds(group: TermGroup, doc_freq: Mapping[str, int]) -> TermGroup:
     return replace(group, stems=group.stems | found) if found else group
 
 
+def is_compound_of_known(word: str, doc_freq: Mapping[str, int]) -> bool:
+    """Whether ``word`` is a compound of two words of the index ("onderwijsniveaus": "onderwijs"
+    and "niveaus"), though the index does not have it whole."""
+    return any(
+        word[i:] in doc_freq and _is_modifier(word[:i], doc_freq)
+        for i in range(MIN_MODIFIER, len(word) - MIN_HEAD + 1)
+    )
+
+
 def _is_modifier(part: str, doc_freq: Mapping[str, int]) -> bool:
     """Whether ``part`` is a word of the index (as it is or as its stem: "school" is indexed
     as "schol"), with or without a linking sound."""
