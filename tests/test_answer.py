@@ -116,6 +116,8 @@ def test_follow_up_question_uses_the_history(
         "Hoe heet de burgemeester van Groningen?",
         "Hoeveel subsidie krijgt een kindcentrum?",
         "Hoeveel euro subsidie krijgt een gemeente voor een integraal kindcentrum?",
+        # A price asked by comparison: the sources say what a kindcentrum is, not what it costs.
+        "Is de opvang in een integraal kindcentrum goedkoper dan andere kinderopvang?",
     ],
 )
 def test_abstains_when_the_sources_do_not_say(corpus_assistant: Assistant, question: str) -> None:
