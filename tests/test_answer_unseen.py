@@ -64,6 +64,20 @@ def test_a_named_city_with_a_subject_the_sources_lack_is_refused(
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        "Wie kunnen wij benaderen met vragen over het netwerk van lerende steden?",
+        "How can I reach someone about joining the learning cities network?",
+    ],
+)
+def test_a_question_for_someone_to_turn_to_gets_the_contact(
+    mixed_assistant: Assistant, question: str
+) -> None:
+    answer = mixed_assistant.answer(question)
+    assert "mbontenbal@unesco.nl" in answer.text, answer.text
+
+
+@pytest.mark.parametrize(
     ("question", "expected"),
     [
         ("Wie is de contactpersoon?", "mbontenbal@unesco.nl"),
