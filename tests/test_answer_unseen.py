@@ -263,6 +263,15 @@ def test_a_message_with_several_questions_gets_an_answer_per_part(
             "Kan een gemeente, waar al een bibliotheek is, lid worden?",
             ["Kan een gemeente, waar al een bibliotheek is, lid worden?"],
         ),
+        # Two things asked with one verb: "Welke leeftijden" asks nothing on its own.
+        (
+            "Welke leeftijden en welke voorzieningen vallen onder een kindcentrum?",
+            ["Welke leeftijden en welke voorzieningen vallen onder een kindcentrum?"],
+        ),
+        (
+            "Welke steden zijn lid en welke kosten zijn er?",
+            ["Welke steden zijn lid", "welke kosten zijn er?"],
+        ),
         (
             "Kunt u mij vertellen: (1) aan welke eisen we moeten voldoen, (2) of het iets kost, "
             "en (3) wie de aanvraag mag doen?",

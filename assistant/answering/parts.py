@@ -54,6 +54,12 @@ _VERB_FIRST = re.compile(
 _WH_WORD = re.compile(r"\b(?:wie|wat|welke|welk|waar\w*|hoe\w*|wanneer|waarom)\b", re.IGNORECASE)
 # A piece that is only a question word: "Wanneer" in "Wanneer en waar is ...?".
 _ONLY_ASKS = re.compile(rf"^\W*(?:{QUESTION_START})\W*$", re.IGNORECASE)
+# A piece that is only "welke" and what it asks about: "Welke onderwijsniveaus", "Aan welke
+# doelen".
+_ONLY_WHICH = re.compile(
+    rf"^\W*(?:(?:{_PREPOSITION})\s+)?(?:welke|welk|which)\s+[\w-]+\W*$",
+    re.IGNORECASE,
+)
 # A clause that says why something is asked ("..., zodat wij hen kunnen bellen."), not what.
 _WHY = re.compile(r",\s*(?:zodat|omdat|want|so that|because)\b.*$", re.IGNORECASE)
 # Sentence ends, line breaks, and list marks at the start of a line ("1. ", "- ").
@@ -120,8 +126,10 @@ def _pieces(sentence: str, least: int = 2) -> list[str]:
             continue
         if join.re is _VERB_FIRST and not _WH_WORD.search(sentence[start : join.start()]):
             continue
-        # "Wanneer en waar is ...?" asks one thing, with two question words.
-        if not _ONLY_ASKS.match(sentence[start : join.start()]):
+        # "Wanneer en waar is ...?" asks one thing, with two question words; so does "Welke
+        # niveaus en welke omgevingen vallen eronder?", whose first words have no verb.
+        piece = sentence[start : join.start()]
+        if not (_ONLY_ASKS.match(piece) or _ONLY_WHICH.match(piece)):
             spans.append(sentence[start : join.start()])
             start = join.end()
     spans.append(sentence[start:])
