@@ -161,12 +161,15 @@ class Assistant:
         question = resolve_ordinal(question, turns)  # "die tweede": the second thing listed
         if turns and self._starts_anew(question, turns, retriever):
             turns = ()  # "Wat is een IKC?" after questions about the learning cities
-        if not turns and not background and self._names_only_unknown(question, retriever):
+        unknown = not turns and not background and self._names_only_unknown(question, retriever)
+        if unknown and language == "nl":
             # Nothing it names is in the index ("asdfgh", "Vertel me een mop"): no passage can
             # answer it, and the topics as its context would make it look like a question
             # about them. Nothing is searched, so every backend refuses.
             return Request(question, question, (), (), language, topic=topic), timings
-        opening = () if turns else self._opening(question, background)
+        # A question in another language than the index's has words it lacks by nature ("What
+        # are the requirements?"): it is searched, only not as a question about the topics.
+        opening = () if turns or unknown else self._opening(question, background)
         standalone, rewritten = self._standalone(question, turns or opening)
         timings["rewrite_ms"] = (time.perf_counter() - t) * 1000
         if standalone != question:  # a follow-up: about what the conversation is about

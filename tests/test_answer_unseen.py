@@ -379,13 +379,19 @@ def test_a_question_that_names_nothing_the_index_has_is_refused(
 
 
 @pytest.mark.parametrize(
-    "question", ["Welke onderwijsniveaus vallen eronder?", "Wie is de contactpersoon?"]
+    ("question", "language"),
+    [
+        # "onderwijsniveaus" is not in the index whole, but "onderwijs" and "niveaus" are.
+        ("Welke onderwijsniveaus vallen eronder?", "nl"),
+        ("Wie is de contactpersoon?", "nl"),
+        # English words are not in a Dutch index by nature; the encoder reads both languages.
+        ("What are the requirements?", "en"),
+    ],
 )
-def test_a_question_whose_words_the_index_has_is_searched(
-    mixed_assistant: Assistant, question: str
+def test_a_question_whose_words_the_index_has_or_in_english_is_searched(
+    mixed_assistant: Assistant, question: str, language: str
 ) -> None:
-    # "onderwijsniveaus" is not in the index whole, but "onderwijs" and "niveaus" are.
-    request, _ = mixed_assistant.prepare(question, (), "nl")
+    request, _ = mixed_assistant.prepare(question, (), language)
     assert request.passages
 
 
