@@ -16,13 +16,14 @@ from typing import Any
 
 from bench.run import ROOT
 
-# What a process of each kind does first: the encoder's worker imports ingest.encoder,
-# `leerstad ingest` imports ingest's two entry points, and every command but --help reads the
-# settings and imports assistant.errors before it does its work (here: an empty feedback export).
+# What a process of each kind does first: the encoder's worker imports ingest.encoder, an
+# ingest imports ingest_paths (and `leerstad ingest` enrich too), and every command but --help
+# reads the settings and imports assistant.errors before its work (here: an empty feedback export).
 COMMANDS: dict[str, list[str]] = {
     "python": ["-c", "pass"],
     "import ingest.encoder": ["-c", "import ingest.encoder"],
-    "import ingest's entry points": ["-c", "from ingest import enrich, ingest_paths"],
+    "import ingest_paths": ["-c", "from ingest import ingest_paths"],
+    "import enrich, ingest_paths": ["-c", "from ingest import enrich, ingest_paths"],
     "leerstad --help": ["-m", "leerstad.cli", "--help"],
     "leerstad feedback export": ["-m", "leerstad.cli", "feedback", "export"],
 }
