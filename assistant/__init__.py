@@ -28,14 +28,16 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> object:
-    home = _HOMES.get(name)
-    if home is None:  # also how `from assistant import passage_vectors` finds the submodule
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(home), name)
-    globals()[name] = value
-    return value
+# Type checkers see only the imports above, so a name that is not there is still an error.
+if not TYPE_CHECKING:
 
+    def __getattr__(name: str) -> object:
+        home = _HOMES.get(name)
+        if home is None:  # also how `from assistant import passage_vectors` finds the submodule
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(import_module(home), name)
+        globals()[name] = value
+        return value
 
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    def __dir__() -> list[str]:
+        return sorted({*globals(), *__all__})

@@ -58,6 +58,8 @@ def test_type_checkers_see_the_same_names(package: str) -> None:
         for alias in node.names
     }
     assert seen == set(importlib.import_module(package).__all__)
+    # ... and no __getattr__, which would make them accept any name
+    assert not any(isinstance(n, ast.FunctionDef) and n.name == "__getattr__" for n in tree.body)
 
 
 def test_submodules_and_unknown_names_are_found_as_before() -> None:
