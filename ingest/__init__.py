@@ -1,13 +1,21 @@
 """Ingest: load, clean, chunk, embed and index source documents into Chroma."""
 
-from ingest.enrich import (
-    EnrichSummary,
-    enrich,
-    enrich_if_asked,
-    enrich_in_background,
-    is_prepared,
-)
-from ingest.index import IngestSummary, delete_documents, ingest_paths
+from __future__ import annotations
+
+import sys
+from importlib import import_module
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ingest.enrich import (
+        EnrichSummary,
+        enrich,
+        enrich_if_asked,
+        enrich_in_background,
+        is_prepared,
+    )
+    from ingest.index import IngestSummary, delete_documents, ingest_paths
 
 __all__ = [
     "EnrichSummary",
@@ -19,3 +27,47 @@ __all__ = [
     "ingest_paths",
     "is_prepared",
 ]
+
+# The module each public name comes from, imported when the name is first asked for (PEP 562),
+# so the encoder's worker process (`ingest.encoder`) imports neither of them.
+_HOMES = {
+    "EnrichSummary": "ingest.enrich",
+    "IngestSummary": "ingest.index",
+    "delete_documents": "ingest.index",
+    "enrich": "ingest.enrich",
+    "enrich_if_asked": "ingest.enrich",
+    "enrich_in_background": "ingest.enrich",
+    "ingest_paths": "ingest.index",
+    "is_prepared": "ingest.enrich",
+}
+
+
+# Type checkers see only the imports above, so a name that is not there is still an error.
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> object:
+        home = _HOMES.get(name)
+        if home is None:  # also how `from ingest import encoder` finds the submodule
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(import_module(home), name)
+        globals()[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted({*globals(), *__all__})
+
+
+class _Package(ModuleType):
+    """This package, whose `enrich` stays the function when the submodule `ingest.enrich` loads."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        # The import system binds a submodule on its package once it has loaded (here:
+        # `ingest.enrich`, the module, over `enrich`, the function). The eager package bound the
+        # function last, so `from ingest import enrich` gave the function whatever was imported
+        # first; this keeps it so.
+        if name == "enrich" and isinstance(value, ModuleType):
+            value = value.enrich
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
