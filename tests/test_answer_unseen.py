@@ -66,6 +66,21 @@ def test_a_named_city_with_a_subject_the_sources_lack_is_refused(
 @pytest.mark.parametrize(
     "question",
     [
+        "Which organisation put together the guidance for setting up child centres?",
+        "Welke organisatie heeft de handleiding voor kindcentra geschreven?",
+    ],
+)
+def test_a_question_for_an_organisation_is_answered_by_the_sentence_that_names_it(
+    mixed_assistant: Assistant, question: str
+) -> None:
+    # The name is an abbreviation ("VNG"): a name need not be written as a word is.
+    answer = mixed_assistant.answer(question)
+    assert "VNG" in answer.text.split("[")[0], answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
         "Wie kunnen wij benaderen met vragen over het netwerk van lerende steden?",
         "How can I reach someone about joining the learning cities network?",
     ],
