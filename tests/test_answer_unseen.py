@@ -637,6 +637,26 @@ def test_numeric_kinds_of_answer_are_asked_and_found(question: str, kind: str, a
     assert not asked.pattern.search("Een financiële contributie is niet vereist.")
 
 
+@pytest.mark.parametrize(
+    ("sentence", "counts"),
+    [
+        ("Wereldwijd vormen 250 steden het netwerk.", True),
+        ("Er wonen 3.045 kinderen in de wijk.", True),
+        ("Al twee gemeenten zijn lid.", True),
+        # The numbers of a phone number, a date or an age range count nothing.
+        ("Contact: info@example.nl of +31 70 373 82 32", False),
+        ("Teldatum 1-10-2023.", False),
+        ("Voor kinderen van 0-12 jaar.", False),
+    ],
+)
+def test_a_count_is_a_number_that_counts_something(sentence: str, counts: bool) -> None:
+    from assistant.text.vocabulary import load_vocabulary
+
+    asked = load_vocabulary().answer_type("Hoeveel zijn het er?")
+    assert asked is not None and asked.name == "count"
+    assert bool(asked.pattern.search(sentence)) is counts
+
+
 def test_small_talk_gets_a_reply_of_its_own_not_quotes(mixed_assistant: Assistant) -> None:
     hello = mixed_assistant.answer("Hallo!")
     assert hello.text == DUTCH.greeting.format(topics=mixed_assistant.settings.topics)
