@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
-from importlib import import_module
 from types import ModuleType
 from typing import TYPE_CHECKING
+
+from assistant.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from ingest.enrich import (
@@ -44,17 +45,7 @@ _HOMES = {
 
 # Type checkers see only the imports above, so a name that is not there is still an error.
 if not TYPE_CHECKING:
-
-    def __getattr__(name: str) -> object:
-        home = _HOMES.get(name)
-        if home is None:  # also how `from ingest import encoder` finds the submodule
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(import_module(home), name)
-        globals()[name] = value
-        return value
-
-    def __dir__() -> list[str]:
-        return sorted({*globals(), *__all__})
+    __getattr__, __dir__ = lazy_exports(__name__, _HOMES, __all__)
 
 
 class _Package(ModuleType):
