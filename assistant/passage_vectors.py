@@ -66,15 +66,21 @@ def splits_key(text: str) -> bytes:
     return text_key(f"passage splits\n{text}")
 
 
+def cached_splits(cache: EmbeddingCache, texts: list[str]) -> dict[str, str]:
+    """The sentence splits of ``texts`` (by text) that ``cache`` holds, of this splitter's
+    version."""
+    keyed = {splits_key(t): t for t in texts}
+    known = cache.get_splits(list(keyed))
+    return {keyed[k]: s for k, s in known.items() if current_splits(s)}
+
+
 def splits_from(cache: EmbeddingCache, texts: list[str]) -> tuple[dict[str, str], dict[bytes, str]]:
     """The sentence splits of ``texts`` (by text): from ``cache``, else split here; and the
     ones split here, by cache key, for the caller to keep."""
-    keyed = {splits_key(t): t for t in texts}
-    known = cache.get_splits(list(keyed))
-    found = {keyed[k]: s for k, s in known.items() if current_splits(s)}
-    fresh = {k: stored_splits(t) for k, t in keyed.items() if t not in found}
-    found.update((keyed[k], s) for k, s in fresh.items())
-    return found, fresh
+    found = cached_splits(cache, texts)
+    split_here = {t: stored_splits(t) for t in dict.fromkeys(texts) if t not in found}
+    found.update(split_here)
+    return found, {splits_key(t): s for t, s in split_here.items()}
 
 
 def with_found_splits(
@@ -139,9 +145,7 @@ class PassageVectors:
         found: dict[str, str] = {}
         store = self._opened() if missing else None
         if store is not None:
-            keyed = {splits_key(t): t for t in missing}
-            known = store.get_splits(list(keyed))
-            found = {keyed[k]: s for k, s in known.items() if current_splits(s)}
+            found = cached_splits(store, missing)
         return self._remembered(self._splits, found, texts, PASSAGE_CACHE)
 
     def for_passages(self, chunks: Sequence[Chunk]) -> Embed:

@@ -86,16 +86,13 @@ def concepts(
         df = max([doc_freq.get(s, 0) for s in group.stems | {group.word}])
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
-    own = [
-        with_compounds(correct_spelling(g, doc_freq, vocabulary), doc_freq)
-        for g in vocabulary.term_groups(question)
-    ]
+    def as_indexed(group: TermGroup) -> TermGroup:
+        # Also the index's close spelling of the word, and its compounds with the word as head.
+        return with_compounds(correct_spelling(group, doc_freq, vocabulary), doc_freq)
+
+    own = [as_indexed(g) for g in vocabulary.term_groups(question)]
     here = {s for g in own for s in g.stems}
-    earlier = [
-        with_compounds(correct_spelling(g, doc_freq, vocabulary), doc_freq)
-        for g in vocabulary.term_groups(context)
-        if not (g.stems & here)
-    ]
+    earlier = [as_indexed(g) for g in vocabulary.term_groups(context) if not (g.stems & here)]
 
     def weight(group: TermGroup) -> float:
         # A word no passage contains cannot tell passages apart and is often a paraphrase
