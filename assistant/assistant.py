@@ -141,7 +141,8 @@ class Assistant:
         text = final.text
         if final.abstained:
             _, state = self._index()
-            text = " ".join([text, *self._pointer(list(request.passages), state, msg)])
+            pointer = self._pointer(request.standalone, list(request.passages), state, msg)
+            text = " ".join([text, *pointer])
         yield replace(final, text=text, timings_ms=timings, notices=(*notices, *final.notices))
 
     def prepare(
@@ -332,14 +333,20 @@ class Assistant:
         passages, _ = retriever.search(previous.question)
         return frozenset(p.chunk.doc_id for p in passages[:1])
 
-    def _pointer(self, passages: list[Passage], state: IndexState, msg: Messages) -> list[str]:
-        """Where to ask instead, when the best-matching document names a contact or a page."""
+    def _pointer(
+        self, question: str, passages: list[Passage], state: IndexState, msg: Messages
+    ) -> list[str]:
+        """Where to ask instead, when the best-matching document is about what the question
+        names (its title has one of the question's concepts) and names a contact or a page."""
         if not passages:
             return []
         top = passages[0].chunk
         info = state.documents.get(top.doc_id, {})
         if not (passages[0].keyword_score and passages[0].dense_score):
             return []  # only when both searches agree the document is about the question
+        about = f"{info.get('title') or top.title} {info.get('contact') or ''}"
+        if not found_in(about, self.vocabulary.term_groups(question)):
+            return []  # "Waarom vindt UNESCO ...?" is not about a text on school buildings
         if info.get("contact"):
             return [msg.ask_contact.format(contact=info["contact"])]
         if info.get("url"):

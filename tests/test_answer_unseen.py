@@ -723,3 +723,36 @@ def test_a_short_question_naming_another_documents_subject_starts_anew(
     assert {s.doc_id for s in answer.sources} == {"integrale-kindcentra"}
     # One that refers back itself still follows on.
     assert "niet vereist" in converse(mixed_assistant, [learning, "Kost dat iets?"]).text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Wat wordt het weer morgen in Groningen?",
+        "Hoe vraag ik een nieuw paspoort aan?",
+        "Wat is het adres van het stadhuis van Den Bosch?",
+    ],
+)
+def test_a_refusal_points_nowhere_when_no_document_is_about_the_question(
+    mixed_assistant: Assistant, question: str
+) -> None:
+    # The best-matching document is not about the weather or passports: sending the user to
+    # its contact or page would be a wrong lead.
+    answer = mixed_assistant.answer(question)
+    assert answer.abstained
+    assert answer.text == DUTCH.abstain
+
+
+@pytest.mark.parametrize(
+    ("question", "pointer"),
+    [
+        ("Wat is het telefoonnummer van Marike Bontenbal?", "mbontenbal@unesco.nl"),
+        ("Hoeveel kost een plek in een integraal kindcentrum?", "www.kindcentra2020.nl"),
+    ],
+)
+def test_a_refusal_points_to_the_document_the_question_is_about(
+    mixed_assistant: Assistant, question: str, pointer: str
+) -> None:
+    answer = mixed_assistant.answer(question)
+    assert answer.abstained
+    assert answer.text.startswith(DUTCH.abstain) and pointer in answer.text, answer.text
