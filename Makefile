@@ -36,8 +36,8 @@ format: install
 # $(SHARED)/corpus-extra. dev, train and train-b are what the answer model is fitted on; holdout
 # and the blind-* sets were written apart from the tuning (blind-a, blind-c, blind-e, blind-h and
 # blind-j were looked at while tuning; blind-d, blind-f, blind-g, blind-i, blind-k, blind-l,
-# blind-m, blind-n, blind-o, blind-p, blind-q, blind-r and blind were only scored). dev and
-# holdout are gated at the core targets.
+# blind-m, blind-n, blind-o, blind-p, blind-q, blind-r, blind-s, blind-t and blind were only
+# scored). dev and holdout are gated at the core targets.
 # The blind sets are gated just below their measured level (false abstentions one above it), so
 # a regression fails CI; their targets (fact_recall 0.85, right_doc 0.95, abstain_f1 0.85, false
 # abstentions at most 5% of the answerable questions) are not all met yet: see the README's
@@ -45,7 +45,7 @@ format: install
 EVAL_ARGS = --extra-corpus $(SHARED)/corpus-extra --no-progress --export ragas
 CORE = --fail-under fact_recall=0.85,right_doc=0.95,abstain_recall=0.85
 EVAL_SETS = dev holdout blind-a blind-c blind-d blind-e blind-f blind-g blind-h blind-i blind-j blind-k \
-	blind-l blind-m blind-n blind-o blind-p blind-q blind-r blind
+	blind-l blind-m blind-n blind-o blind-p blind-q blind-r blind-s blind-t blind
 GATE_dev = $(CORE) --fail-over false_abstentions=4,forbidden_rate=0
 GATE_holdout = $(CORE) --fail-over false_abstentions=1,forbidden_rate=0
 # A blind set's gate: fact recall, right document and abstain F1 at least, false abstentions at
@@ -70,6 +70,11 @@ GATE_blind-o = $(call blind_gate,0.86,0.88,0.78,5)
 GATE_blind-p = $(call blind_gate,0.79,0.86,0.69,4)
 GATE_blind-q = $(call blind_gate,0.78,0.86,0.81,5)
 GATE_blind-r = $(call blind_gate,0.81,0.86,0.70,4)
+# blind-s quoted a forbidden string for one of its seven questions that have any (a manipulation
+# attempt answered with a quote): gated at that rate, so a second one fails.
+GATE_blind-s = --fail-under fact_recall=0.73,right_doc=0.80,abstain_f1=0.64 \
+	--fail-over false_abstentions=8,forbidden_rate=0.15
+GATE_blind-t = $(call blind_gate,0.79,0.80,0.67,6)
 GATE_blind = --baseline naive,naive-use $(call blind_gate,0.84,0.92,0.84,2)
 # One command per set, in order; the first that fails its gate stops the rest.
 eval: install
