@@ -29,6 +29,10 @@ SENTENCE_COST = 0.05
 # The issue's bound on refusing answerable questions (5%), which the threshold must respect.
 MAX_FALSE_ABSTENTIONS = 0.05
 RATIOS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+# A language other than the sources' own gets a threshold of its own when the fit has this
+# many answerable questions in it (with fewer, 5% of them is not one question).
+MIN_LANGUAGE_ANSWERABLE = 20
+SOURCE_LANGUAGE = "nl"  # the sources' language, whose questions the main threshold is for
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class Question:
     """One question's candidate sentences, their features and which hold an expected fact."""
 
     example: Example
+    language: str  # as the assistant detects it
     features: np.ndarray  # (candidates, FEATURES)
     labels: np.ndarray  # 1 when the sentence holds an expected fact of an expected document
     facts: list[list[bool]]  # per candidate: which expected facts it holds
@@ -74,7 +79,7 @@ def collect(examples: list[Example], settings: Any) -> list[Question]:
         ]
         labels = np.array([float(any(f)) for f in facts])
         features = np.array([c.features for c in rows]).reshape(len(rows), len(FEATURES))
-        out.append(Question(example, features, labels, facts))
+        out.append(Question(example, language, features, labels, facts))
     return out
 
 
@@ -174,6 +179,20 @@ def choose_threshold(questions: list[Question], confidence: np.ndarray) -> dict[
     return {"threshold": top["threshold"], "curve": curve}
 
 
+def language_thresholds(questions: list[Question], confidence: np.ndarray) -> dict[str, float]:
+    """A threshold of its own, chosen as ``choose_threshold`` does on that language's questions
+    alone, for each language but the sources' own (Dutch) with enough answerable questions: an
+    English question's lexical features find little in Dutch sentences, so one threshold for
+    both refuses English questions the sources answer far more often than Dutch ones."""
+    out: dict[str, float] = {}
+    for language in sorted({q.language for q in questions} - {SOURCE_LANGUAGE}):
+        mine = [i for i, q in enumerate(questions) if q.language == language]
+        if sum(questions[i].example.answerable for i in mine) >= MIN_LANGUAGE_ANSWERABLE:
+            chosen = choose_threshold([questions[i] for i in mine], confidence[mine])
+            out[language] = chosen["threshold"]
+    return out
+
+
 def choose_ratio(questions: list[Question], chances: list[np.ndarray]) -> float:
     """The share of the best chance at which more sentences are quoted: most facts found, less
     a cost per extra sentence, over the answerable questions out of fold."""
@@ -211,7 +230,43 @@ def fit_parser(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         default=Path("assistant/data") / MODEL_FILE,
         help="waar het model komt (standaard: %(default)s)",
     )
+    p.add_argument(
+        "--calibrate",
+        action="store_true",
+        help=(
+            "het model in --out houden en alleen de drempels per taal (behalve het Nederlands "
+            "van de bronnen) opnieuw kiezen op deze datasets"
+        ),
+    )
     return p
+
+
+def calibrate(args: argparse.Namespace, settings: Any) -> int:
+    """Keep the model at ``args.out`` and choose only its thresholds for the languages other
+    than the sources' own on ``args.dataset``, with the model's confidence on each question."""
+    from assistant.answering.scorer import load_answer_model
+    from evals.run import eval_settings
+
+    if not args.out.is_file():
+        print(f"{args.out} bestaat niet: pas eerst een model aan (zonder --calibrate).")
+        return 2
+    model = load_answer_model(str(args.out))
+    examples = [e for path in args.dataset for e in load_dataset(path)]
+    with eval_settings(settings, args.extra_corpus, progress=False) as used:
+        questions = collect(examples, used)
+    confidence = np.zeros(len(questions))
+    for i, q in enumerate(questions):
+        if len(q.features):
+            chances = model.probabilities(q.features)
+            best = int(np.argmax(chances))
+            confidence[i] = model.confidence(float(chances[best]), tuple(q.features[best]))
+    by_language = language_thresholds(questions, confidence)
+    data = json.loads(args.out.read_text(encoding="utf-8"))
+    data["thresholds_by_language"] = by_language
+    data["calibrated_on"] = [{"dataset": str(p), "sha256": file_sha256(p)} for p in args.dataset]
+    args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    print(f"{args.out}: threshold {model.threshold}, per language {by_language}")
+    return 0
 
 
 def fit(args: argparse.Namespace, settings: Any) -> int:
@@ -219,11 +274,14 @@ def fit(args: argparse.Namespace, settings: Any) -> int:
     to ``args.out`` and print what cross-validation found."""
     from evals.run import eval_settings
 
+    if args.calibrate:
+        return calibrate(args, settings)
     examples = [e for path in args.dataset for e in load_dataset(path)]
     with eval_settings(settings, args.extra_corpus, progress=False) as used:
         questions = collect(examples, used)
     chances, confidence = out_of_fold(questions)
     decision = choose_threshold(questions, confidence)
+    by_language = language_thresholds(questions, confidence)
     ratio = choose_ratio(questions, chances)
     sentence, gate = fit_model(questions)
     top1 = [
@@ -237,6 +295,7 @@ def fit(args: argparse.Namespace, settings: Any) -> int:
         "sentence": sentence.to_json(),
         "gate": gate.to_json(),
         "threshold": decision["threshold"],
+        "thresholds_by_language": by_language,
         "ratio": ratio,
         "fitted_on": [{"dataset": str(p), "sha256": file_sha256(p)} for p in args.dataset],
         "embedding_model": settings.embedding_model,
@@ -250,7 +309,7 @@ def fit(args: argparse.Namespace, settings: Any) -> int:
     args.out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     right = max(r["right"] for r in decision["curve"])
     print(
-        f"{args.out}: threshold {decision['threshold']}, ratio {ratio}, out-of-fold "
+        f"{args.out}: threshold {decision['threshold']} {by_language}, ratio {ratio}, out-of-fold "
         f"{right}/{len(questions)} right decisions at best, best sentence holds a fact for "
         f"{report['cross_validation']['top1_holds_a_fact']} of answerable questions"
     )

@@ -127,7 +127,9 @@ class ExtractiveBackend:
         best = scored[0] if scored else None
         confidence = self.model.confidence(best.chance, best.candidate.features) if best else 0.0
         threshold = self.settings.answer_threshold
-        if confidence < (self.model.threshold if threshold is None else threshold):
+        if threshold is None:
+            threshold = self.model.threshold_for(request.language)
+        if confidence < threshold:
             return self.abstain(request, msg, confidence)
         chosen = self._select(scored)
         sources, numbers = number_sources(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -68,15 +69,23 @@ class AnswerModel:
 
     ``sentence`` gives each sentence's chance that it holds the answer (over FEATURES);
     ``gate`` gives the chance that the question is answered by the sources at all, from its
-    best sentence (over GATE_FEATURES). Below ``threshold`` (chosen on the dev set out of fold)
-    the question is not answered. ``ratio``: further sentences are quoted when their chance is
-    at least this share of the best one's.
+    best sentence (over GATE_FEATURES). Below ``threshold`` (chosen on the dev set out of fold;
+    per language in ``by_language`` where the fit chose one) the question is not answered.
+    ``ratio``: further sentences are quoted when their chance is at least this share of the
+    best one's.
     """
 
     sentence: Logistic
     gate: Logistic
     threshold: float
     ratio: float
+    # A language's own threshold, where the fit had enough of its questions to choose one:
+    # the lexical features say less of an English question about Dutch sources, so its
+    # confidence runs lower for the same evidence.
+    by_language: Mapping[str, float] = field(default_factory=dict)
+
+    def threshold_for(self, language: str) -> float:
+        return self.by_language.get(language, self.threshold)
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         return self.sentence(rows)
@@ -102,6 +111,10 @@ class AnswerModel:
             gate=Logistic.from_json(data["gate"]),  # type: ignore[arg-type]
             threshold=float(data["threshold"]),  # type: ignore[arg-type]
             ratio=float(data["ratio"]),  # type: ignore[arg-type]
+            by_language={
+                str(k): float(v)
+                for k, v in dict(data.get("thresholds_by_language") or {}).items()  # type: ignore[call-overload]
+            },
         )
 
 
