@@ -83,6 +83,8 @@ def test_a_question_for_an_organisation_is_answered_by_the_sentence_that_names_i
     [
         "Wie kunnen wij benaderen met vragen over het netwerk van lerende steden?",
         "How can I reach someone about joining the learning cities network?",
+        "Who is the person to contact about the learning cities network?",
+        "What are the contact details for the learning cities network?",
     ],
 )
 def test_a_question_for_someone_to_turn_to_gets_the_contact(
