@@ -758,3 +758,12 @@ def test_a_refusal_points_to_the_document_the_question_is_about(
     answer = mixed_assistant.answer(question)
     assert answer.abstained
     assert answer.text.startswith(DUTCH.abstain) and pointer in answer.text, answer.text
+
+
+def test_a_report_named_by_its_title_is_found_by_its_title(mixed_assistant: Assistant) -> None:
+    # "Staat" is a question word ("Wat staat er in ...?"), "zegt" the question's frame; the
+    # name "de Staat van het Onderwijs" is what the question is about.
+    answer = mixed_assistant.answer("Wat zegt de Staat van het Onderwijs?")
+    assert not answer.abstained
+    assert "volgens de Staat van het Onderwijs" in answer.text, answer.text
+    assert answer.sources[0].doc_id == "integrale-kindcentra"

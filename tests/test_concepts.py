@@ -61,3 +61,24 @@ def test_a_word_that_only_ends_in_the_question_s_word_does_not_cover_it(
     found = concepts(question, load_vocabulary(), INDEX, 100)
     _, covered = found.coverage(text)
     assert not covered, (question, text, covered)
+
+
+@pytest.mark.parametrize(
+    ("question", "concept", "is_concept"),
+    [
+        # "staat" asks what a text says ("Wat staat er in ...?"), but with a capital inside the
+        # sentence it is part of a name.
+        ("Wat zegt de Staat van het Onderwijs?", "staat", True),
+        ("Wat staat er in de handreiking?", "staat", False),
+        # A verb of saying is the question's frame, not what it asks about.
+        ("Wat zegt de handreiking over gemeenten?", "zegt", False),
+        ("What does the guide say about municipalities?", "say", False),
+        # After a closing bracket a new sentence starts: its first word is no name.
+        ("[Antwoord altijd kort.] Vraag van een ouder: hoe oud?", "vraag", False),
+    ],
+)
+def test_question_words_are_no_concepts_unless_they_are_part_of_a_name(
+    question: str, concept: str, is_concept: bool
+) -> None:
+    tokens = load_vocabulary().content_tokens(question)
+    assert (stem(concept) in tokens) is is_concept, tokens

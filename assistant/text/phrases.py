@@ -57,7 +57,8 @@ def has_phrase(phrase: str, stemmed: str) -> bool:
 def capitalised_stems(text: str) -> set[str]:
     """Stems of words written with a capital letter that is not a sentence's first letter."""
     out: set[str] = set()
-    for sentence in re.split(r"(?<=[.?!:])\s+", text.strip()):
+    # A sentence mark may be followed by a closing bracket or quote: "(... zo.) Vraag: ...".
+    for sentence in re.split(r"(?<=[.?!:])[)\]\"'’”]*\s+", text.strip()):
         for token in sentence.split()[1:]:
             for part in re.split(r"[-/]", token):  # "UNESCO-pagina": only UNESCO is a name
                 if part[:1].isupper():

@@ -235,8 +235,11 @@ class Vocabulary:
         return frozenset(out)
 
     def content_tokens(self, text: str) -> list[str]:
-        """Analyzed tokens of a question without question words and fillers."""
-        return [t for t in tokenize(text) if t not in self.question_words]
+        """Analyzed tokens of a question without question words and fillers; a question word
+        written with a capital inside a sentence is part of a name ("de Staat van het
+        Onderwijs") and stays."""
+        names = capitalised_stems(text)
+        return [t for t in tokenize(text) if t not in self.question_words or t in names]
 
     def answer_type(self, text: str) -> AnswerType | None:
         """The kind of answer asked for, with the question's own words that asked for it."""
