@@ -73,6 +73,7 @@ def test_a_word_that_only_ends_in_the_question_s_word_does_not_cover_it(
         # A verb of saying is the question's frame, not what it asks about.
         ("Wat zegt de handreiking over gemeenten?", "zegt", False),
         ("What does the guide say about municipalities?", "say", False),
+        ("Wie heeft de handreiking geschreven?", "geschreven", False),
         # After a closing bracket a new sentence starts: its first word is no name.
         ("[Antwoord altijd kort.] Vraag van een ouder: hoe oud?", "vraag", False),
     ],
