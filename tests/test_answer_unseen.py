@@ -53,6 +53,9 @@ def test_member_cities_are_named(mixed_assistant: Assistant, question: str) -> N
         "Welk percentage van de kinderen in Den Bosch gaat naar een kindcentrum?",
         "Hoe vaak komen de lerende steden van het netwerk bij elkaar?",
         "Hoe warm wordt het morgen in Groningen?",
+        # "Now" in the question: what it asks about is still the office, which no text names.
+        "Wie is op het moment wethouder in Den Bosch?",
+        "Wie is nu voorzitter van de VNG?",
     ],
 )
 def test_a_named_city_with_a_subject_the_sources_lack_is_refused(
@@ -770,3 +773,19 @@ def test_a_report_named_by_its_title_is_found_by_its_title(mixed_assistant: Assi
     assert not answer.abstained
     assert "volgens de Staat van het Onderwijs" in answer.text, answer.text
     assert answer.sources[0].doc_id == "integrale-kindcentra"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Wat is op dit moment de contributie?",
+        # "hoe hoog" asks for an amount; "hoog" is no thing the sentence must name.
+        "Hoe hoog is de contributie tegenwoordig?",
+    ],
+)
+def test_a_word_for_now_changes_nothing_about_what_is_asked(
+    mixed_assistant: Assistant, question: str
+) -> None:
+    answer = mixed_assistant.answer(question)
+    assert not answer.abstained, answer.text
+    assert "Een financiële contributie is niet vereist." in answer.text

@@ -21,11 +21,15 @@ from assistant.text.phrases import (
 from assistant.text.sentences import split_sentences
 
 DEFAULT_VOCABULARY = "vocabulary.yaml"
+_HOW = re.compile(r"^(?:hoe|how)\s")
 _FOCUS = re.compile(
     r"^(?:en\s+|and\s+)?(?:"
-    r"(?:wie|wat|who|what)\s+(?:is|zijn|was|waren|are|were)\s+"
+    r"(?:wie|wat|who|what)\s+(?:is|zijn|was|waren|are|were)\s+(?:"
     r"(?:(?:eigenlijk|nu|momenteel|tegenwoordig|daar|dan|er|hier|currently|now|there|then)\s+)?"
     r"(?:de|het|een|haar|zijn|hun|the|a|an|her|his|their)"
+    # After a word for "now" the article may go: "Wie is op dit moment burgemeester van ...?"
+    r"|(?:nu|momenteel|tegenwoordig|op\s+dit\s+moment|op\s+het\s+moment|currently|now|"
+    r"at\s+the\s+moment)(?:\s+(?:de|het|een|the|a|an))?)"
     r"|hoe\s+heet\s+(?:de|het)|hoe\s+heten\s+de|wat\s+voor|welk\s+soort"
     r")\s+([a-z][a-z-]*)"
 )
@@ -247,7 +251,10 @@ class Vocabulary:
         for cues, answer_type in self.answer_types:
             found = [c for c in cues if self._matches(c, plain)]
             if found:
-                asked = frozenset(s for c in found for s in self.content_tokens(c))
+                # What the question asks the amount of ("subsidie", "contributie"); not the
+                # words of a "how ...?" frame ("hoe hoog", "how much"), which name no thing.
+                named = [c for c in found if not _HOW.match(c)]
+                asked = frozenset(s for c in named for s in self.content_tokens(c))
                 asked = asked if answer_type.about_cue else frozenset()
                 counted = self._counted(plain) if answer_type.counts else None
                 return replace(answer_type, asked=asked, counted=counted)
