@@ -789,3 +789,25 @@ def test_a_word_for_now_changes_nothing_about_what_is_asked(
     answer = mixed_assistant.answer(question)
     assert not answer.abstained, answer.text
     assert "Een financiële contributie is niet vereist." in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "answer_part", "not_after"),
+    [
+        ("Hoeveel kost het lidmaatschap?", "Een financiële contributie is niet vereist.", "€"),
+        ("How much is the membership fee?", "Een financiële contributie is niet vereist.", "€"),
+        (
+            "wie moet ik mailen over lerning citys, heb je een emailadres",
+            "mbontenbal@unesco.nl",
+            "utrecht.nl",
+        ),
+    ],
+)
+def test_no_other_document_s_amount_or_address_follows_the_answer(
+    mixed_assistant: Assistant, question: str, answer_part: str, not_after: str
+) -> None:
+    # A welfare text's "kosten maximaal €21,80 per maand" after "no fee is required", or a
+    # council letter's e-mail address after the contact's, reads as a second answer.
+    answer = mixed_assistant.answer(question)
+    assert answer_part in answer.text
+    assert not_after not in answer.text, answer.text

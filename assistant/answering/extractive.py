@@ -171,9 +171,10 @@ class ExtractiveBackend:
 
     def _select(self, scored: list[Scored]) -> list[Candidate]:
         """The best sentence and those nearly as likely to answer (the fitted share of its
-        chance), as the fit chose that share; each passage's sentences in reading order, the
-        best's passage first."""
+        chance), as the fit chose that share, but no other document's sentence with the kind of
+        answer asked for; each passage's sentences in reading order, the best's passage first."""
         best = scored[0]
+        doc = best.candidate.passage.chunk.doc_id
         floor = self.model.ratio * best.chance
         chosen = [best.candidate]
         for s in scored[1:]:
@@ -181,6 +182,11 @@ class ExtractiveBackend:
                 break
             c = s.candidate
             if c.text in {x.text for x in chosen} or c.feature("type_miss"):
+                continue
+            if c.feature("type_match") and c.passage.chunk.doc_id != doc:
+                # Another document's amount or address ("... kosten maximaal €21,80 per maand"
+                # after "Een financiële contributie is niet vereist.") would read as a second
+                # answer to the same question.
                 continue
             chosen.append(c)
         chosen = _with_attributions(chosen)
