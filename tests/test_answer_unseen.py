@@ -811,3 +811,40 @@ def test_no_other_document_s_amount_or_address_follows_the_answer(
     answer = mixed_assistant.answer(question)
     assert answer_part in answer.text
     assert not_after not in answer.text, answer.text
+
+
+@pytest.mark.parametrize(
+    ("message", "parts"),
+    [
+        (
+            "Graag vernemen wij: wie de aanvraag mag indienen, of er kosten aan verbonden zijn, "
+            "en welke Nederlandse gemeenten al deelnemen.",
+            [
+                "Wie de aanvraag mag indienen",
+                "Of er kosten aan verbonden zijn",
+                "Welke Nederlandse gemeenten al deelnemen.",
+            ],
+        ),
+        (
+            "Wij horen graag of er een bijdrage nodig is, en wie de aanvraag moet steunen.",
+            ["Of er een bijdrage nodig is", "Wie de aanvraag moet steunen."],
+        ),
+        ("Ik hoor graag wie de contactpersoon is.", ["Wie de contactpersoon is."]),
+    ],
+)
+def test_a_letter_s_indirect_questions_are_its_parts(message: str, parts: list[str]) -> None:
+    assert split_parts(message)[0] == parts
+
+
+def test_a_formal_letter_with_indirect_questions_gets_an_answer_to_each(
+    mixed_assistant: Assistant,
+) -> None:
+    answer = mixed_assistant.answer(
+        "Geachte heer/mevrouw, onze gemeente overweegt aansluiting bij het netwerk van lerende "
+        "steden. Graag vernemen wij wie de aanvraag mag indienen, of er kosten aan verbonden "
+        "zijn, en welke Nederlandse gemeenten al deelnemen. Met vriendelijke groet, afdeling "
+        "Onderwijs"
+    )
+    assert not answer.abstained, answer.text
+    for fact in ("ondersteund door het gemeentebestuur", "contributie", "Den Bosch"):
+        assert fact in answer.text, answer.text

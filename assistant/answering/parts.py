@@ -23,8 +23,16 @@ _ASKS = re.compile(rf"^\W*(?:en\s+|and\s+|of\s+|or\s+)?(?:{QUESTION_START})\b", 
 # An indirect question: "Ten tweede vraag ik mij af wat het kost.", "Ik wil graag weten of
 # ...", "I wonder whether ...": the question is what follows the verb of asking.
 _INDIRECT = re.compile(
-    rf"\b(?:weten|af|benieuwd(?:\s+naar)?|know|wonder(?:ing)?|ask)[,:]?\s+"
+    rf"\b(?:weten|af|benieuwd(?:\s+naar)?|vernemen|horen|hoor|know|wonder(?:ing)?|ask|hear)"
+    rf"(?:\s+(?:wij|we|ik|graag|gaarne|dan|ook))*[,:]?\s+"
     rf"(?=(?:{QUESTION_START}|of|if|whether)\b)",
+    re.IGNORECASE,
+)
+# In a list of indirect questions, ", of er ..." asks whether: "Graag vernemen wij wie de
+# aanvraag mag indienen, of er kosten aan verbonden zijn, en ...".
+_WHETHER = re.compile(
+    r",\s*(?:en\s+)?(?=(?:of|whether)\s+(?:er|het|de|een|dit|dat|die|deze|wij|we|ik|u|onze|"
+    r"ons|mijn|there|it|the|we|our|i)\b)",
     re.IGNORECASE,
 )
 _PREPOSITION = r"via|aan|bij|met|voor|van|in|op|naar|door|uit|over|om|tot|to|with|for|from|at|by|on"
@@ -90,7 +98,9 @@ def split_parts(message: str) -> tuple[list[str], str]:
         indirect = _INDIRECT.search(sentence)
         if indirect and not _ASKS.match(sentence):
             sentence = _capitalised(sentence[indirect.end() :])  # "Wat het lidmaatschap kost."
-        elif not (sentence.endswith("?") or _ASKS.match(sentence)):
+            asked.extend(_capitalised(p) for p in _pieces(sentence, indirect=True))
+            continue
+        if not (sentence.endswith("?") or _ASKS.match(sentence)):
             background.append(sentence)
             continue
         asked.extend(_pieces(sentence))
@@ -116,11 +126,14 @@ def _sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
 
 
-def _pieces(sentence: str, least: int = 2) -> list[str]:
+def _pieces(sentence: str, least: int = 2, indirect: bool = False) -> list[str]:
     """The questions one sentence asks ("Wat kost het, en wie moet het steunen?"), each of at
-    least ``least`` words, without a clause that says why it is asked."""
+    least ``least`` words, without a clause that says why it is asked. In a list of
+    ``indirect`` questions, ", of er ..." starts one too."""
     spans, start = [], 0
     joins = [*_JOINED.finditer(sentence), *_VERB_FIRST.finditer(sentence)]
+    if indirect:
+        joins += _WHETHER.finditer(sentence)
     for join in sorted(joins, key=lambda m: m.start()):
         if join.start() < start:
             continue
