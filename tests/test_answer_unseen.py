@@ -830,6 +830,11 @@ def test_no_other_document_s_amount_or_address_follows_the_answer(
             ["Of er een bijdrage nodig is", "Wie de aanvraag moet steunen."],
         ),
         ("Ik hoor graag wie de contactpersoon is.", ["Wie de contactpersoon is."]),
+        (
+            "Kunt u mij vertellen wie de aanvraag mag indienen, of er kosten zijn en wie de "
+            "contactpersoon is?",
+            ["Wie de aanvraag mag indienen", "Of er kosten zijn", "Wie de contactpersoon is?"],
+        ),
     ],
 )
 def test_a_letter_s_indirect_questions_are_its_parts(message: str, parts: list[str]) -> None:

@@ -23,7 +23,8 @@ _ASKS = re.compile(rf"^\W*(?:en\s+|and\s+|of\s+|or\s+)?(?:{QUESTION_START})\b", 
 # An indirect question: "Ten tweede vraag ik mij af wat het kost.", "Ik wil graag weten of
 # ...", "I wonder whether ...": the question is what follows the verb of asking.
 _INDIRECT = re.compile(
-    rf"\b(?:weten|af|benieuwd(?:\s+naar)?|vernemen|horen|hoor|know|wonder(?:ing)?|ask|hear)"
+    rf"\b(?:weten|af|benieuwd(?:\s+naar)?|vernemen|horen|hoor|vertellen|know|wonder(?:ing)?|ask|"
+    rf"hear)"
     rf"(?:\s+(?:wij|we|ik|graag|gaarne|dan|ook))*[,:]?\s+"
     rf"(?=(?:{QUESTION_START}|of|if|whether)\b)",
     re.IGNORECASE,
@@ -96,7 +97,8 @@ def split_parts(message: str) -> tuple[list[str], str]:
             asked.extend(_pieces(_item_question(sentence), least=1))
             continue
         indirect = _INDIRECT.search(sentence)
-        if indirect and not _ASKS.match(sentence):
+        # "Kunt u mij vertellen wie ..., of ... en ...?" asks what follows the verb too.
+        if indirect and (not _ASKS.match(sentence) or _WHETHER.search(sentence, indirect.end())):
             sentence = _capitalised(sentence[indirect.end() :])  # "Wat het lidmaatschap kost."
             asked.extend(_capitalised(p) for p in _pieces(sentence, indirect=True))
             continue
