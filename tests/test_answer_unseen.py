@@ -622,7 +622,7 @@ def test_the_sentence_that_introduces_a_quotation_brings_the_quotation_before_it
     ],
 )
 def test_an_attribution_is_a_short_line_of_capitalised_parts(line: str, attribution: bool) -> None:
-    from assistant.answering.extractive import is_attribution
+    from assistant.text.sentences import is_attribution
 
     assert is_attribution(line) is attribution
 
@@ -853,3 +853,16 @@ def test_a_formal_letter_with_indirect_questions_gets_an_answer_to_each(
     assert not answer.abstained, answer.text
     for fact in ("ondersteund door het gemeentebestuur", "contributie", "Den Bosch"):
         assert fact in answer.text, answer.text
+
+
+def test_what_someone_said_is_found_by_who_said_it(mixed_assistant: Assistant) -> None:
+    # The quotation does not name the alderman; the line after it does.
+    answer = converse(
+        mixed_assistant,
+        [
+            "Welke steden in Nederland zijn UNESCO Learning City?",
+            "Wat zegt de wethouder van Groningen erover?",
+        ],
+    )
+    assert "zichtbaarheid" in answer.text, answer.text
+    assert "Carine Bloemhoff" in answer.text

@@ -114,3 +114,19 @@ def test_a_text_without_a_mark_pysbd_cuts_at_is_one_sentence_as_pysbd_says() -> 
     for text in short:
         assert sentences.sentence_spans(text) == sentences.pysbd_spans(text, 0, len(text)), text
     assert sentences.sentence_spans("Eerste zin. Tweede zin?") == [(0, 11), (12, 23)]
+
+
+def test_a_quotation_s_sentences_know_who_said_them() -> None:
+    from assistant.text.sentences import speaker
+
+    sentences = (
+        "Het netwerk richt zich op onderwijs, onderwerpen waar Groningen zich ook op richt:",
+        "Door samen te werken biedt dit Groningen de kans om kennis te ontwikkelen.",
+        "Onderwijswethouder Carine Bloemhoff, Gemeente Groningen",
+        "Een financiële contributie is niet vereist.",
+    )
+    said_by = "Onderwijswethouder Carine Bloemhoff, Gemeente Groningen"
+    assert speaker(sentences, 0) == said_by  # its colon introduces the next sentence
+    assert speaker(sentences, 1) == said_by
+    assert speaker(sentences, 3) == ""
+    assert speaker(sentences[1:], 2) == ""  # nothing follows

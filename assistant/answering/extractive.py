@@ -18,7 +18,7 @@ from assistant.messages import Messages, messages_for
 from assistant.passage_vectors import PassageVectors, encode, normalised
 from assistant.records import Answer, Turn
 from assistant.settings import Settings
-from assistant.text.sentences import passage_sentences
+from assistant.text.sentences import is_attribution, passage_sentences
 from assistant.text.vocabulary import Vocabulary, load_vocabulary
 
 MAX_SENTENCES = 3
@@ -29,10 +29,6 @@ _YES_NO_START = re.compile(
     r"do|does|is|are|can|must|should|has|have|will|may)\b",
     re.IGNORECASE,
 )
-# A line that says who said the sentence before it: "Onderwijswethouder Carine Bloemhoff,
-# Gemeente Groningen" (capitalised parts joined by a comma, no sentence mark, a few words).
-_ATTRIBUTION = re.compile(r"^[A-Z][^.!?:;,]*(?:,\s*[A-Z][^.!?:;,]*)+$")
-MAX_ATTRIBUTION_WORDS = 10
 VECTOR_CACHE = 20_000  # sentences and passages whose vectors are kept between questions
 
 
@@ -234,8 +230,3 @@ def _with_attributions(chosen: list[Candidate]) -> list[Candidate]:
                 if sentences[position] not in {x.text for x in out}:
                     out.append(replace(c, text=sentences[position], position=position))
     return out
-
-
-def is_attribution(line: str) -> bool:
-    line = line.strip()
-    return bool(_ATTRIBUTION.match(line)) and len(line.split()) <= MAX_ATTRIBUTION_WORDS

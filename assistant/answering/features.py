@@ -13,7 +13,7 @@ from assistant.answering.base import Request
 from assistant.records import Chunk, Passage
 from assistant.text.analysis import stem, words
 from assistant.text.concepts import Concepts, concepts
-from assistant.text.sentences import passage_sentences
+from assistant.text.sentences import passage_sentences, speaker
 from assistant.text.vocabulary import AnswerType, Vocabulary
 
 MIN_WORDS = 4  # a shorter piece (a list item, an attribution) is no answer on its own
@@ -133,9 +133,12 @@ def _sentences(request: Request, q: Analysis) -> list[_Sentence]:
     for rank, passage in enumerate(request.passages):
         chunk = passage.chunk
         lead_in = (0.0, frozenset[str]())
-        for position, sentence in enumerate(passage_sentences(chunk.text, chunk.sentences)):
-            # The title is what every sentence of the document is about.
-            cov, covered = q.wanted.coverage(f"{chunk.title} {sentence}", own_only=True)
+        sentences = passage_sentences(chunk.text, chunk.sentences)
+        for position, sentence in enumerate(sentences):
+            # The title is what every sentence of the document is about; a quotation is also
+            # about who said it ("Wat zegt de wethouder?").
+            about = f"{chunk.title} {sentence} {speaker(sentences, position)}"
+            cov, covered = q.wanted.coverage(about, own_only=True)
             if sentence.rstrip().endswith("?"):
                 # A question in the source introduces its answer: the next sentence answers it.
                 lead_in = (cov, covered)

@@ -123,3 +123,25 @@ def _decoded(text: str, offsets: str) -> tuple[str, ...]:
         return ()
     spans = [tuple(map(int, pair.split(","))) for pair in offsets.split(";")]
     return tuple(text[s:e] for s, e in spans)
+
+
+# A line that says who said the sentence before it: "Onderwijswethouder Carine Bloemhoff,
+# Gemeente Groningen" (capitalised parts joined by a comma, no sentence mark, a few words).
+_ATTRIBUTION = re.compile(r"^[A-Z][^.!?:;,]*(?:,\s*[A-Z][^.!?:;,]*)+$")
+MAX_ATTRIBUTION_WORDS = 10
+
+
+def is_attribution(line: str) -> bool:
+    line = line.strip()
+    return bool(_ATTRIBUTION.match(line)) and len(line.split()) <= MAX_ATTRIBUTION_WORDS
+
+
+def speaker(sentences: tuple[str, ...], position: int) -> str:
+    """The attribution line of the quotation the sentence at ``position`` is part of (the line
+    after it, or after the sentence its colon introduces), or ""."""
+    for at in (position + 1, position + 2):
+        if at < len(sentences) and is_attribution(sentences[at]):
+            return sentences[at]
+        if at == position + 1 and not sentences[position].rstrip().endswith(":"):
+            break
+    return ""
