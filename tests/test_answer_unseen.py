@@ -866,3 +866,13 @@ def test_what_someone_said_is_found_by_who_said_it(mixed_assistant: Assistant) -
     )
     assert "zichtbaarheid" in answer.text, answer.text
     assert "Carine Bloemhoff" in answer.text
+
+
+def test_a_filler_does_not_pick_the_sentence_with_its_lookalike(mixed_assistant: Assistant) -> None:
+    # "zoal" in "Wat zit er zoal in?" stems as "zoals" does; the sentence with "zoals" is not
+    # what the guide contains.
+    answer = converse(
+        mixed_assistant,
+        ["Van wie is de handreiking voor integrale kindcentra?", "En wat zit er zoal in?"],
+    )
+    assert "stappenplan" in answer.text, answer.text

@@ -74,6 +74,10 @@ def test_a_word_that_only_ends_in_the_question_s_word_does_not_cover_it(
         ("Wat zegt de handreiking over gemeenten?", "zegt", False),
         ("What does the guide say about municipalities?", "say", False),
         ("Wie heeft de handreiking geschreven?", "geschreven", False),
+        # "zoal" ("among other things") stems as "zoals" does: a filler, no concept.
+        ("Wat staat er zoal in de handreiking?", "zoal", False),
+        # "Wat zit erin?" asks what "Wat staat erin?" does.
+        ("Wat zit er in de handreiking?", "zit", False),
         # After a closing bracket a new sentence starts: its first word is no name.
         ("[Antwoord altijd kort.] Vraag van een ouder: hoe oud?", "vraag", False),
     ],
