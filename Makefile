@@ -54,8 +54,8 @@ blind_gate = --fail-under fact_recall=$(1),right_doc=$(2),abstain_f1=$(3) \
 	--fail-over false_abstentions=$(4),forbidden_rate=0
 GATE_blind-a = $(call blind_gate,0.91,0.96,0.88,1)
 GATE_blind-c = $(call blind_gate,0.84,0.95,0.77,2)
-GATE_blind-d = $(call blind_gate,0.82,0.91,0.86,3)
-GATE_blind-e = $(call blind_gate,0.77,0.88,0.81,2)
+GATE_blind-d = $(call blind_gate,0.87,0.93,0.89,3)
+GATE_blind-e = $(call blind_gate,0.81,0.90,0.81,2)
 GATE_blind-f = $(call blind_gate,0.70,0.80,0.60,6)
 GATE_blind-g = $(call blind_gate,0.69,0.86,0.70,3)
 GATE_blind-h = $(call blind_gate,0.83,0.92,0.79,3)
@@ -63,23 +63,23 @@ GATE_blind-h = $(call blind_gate,0.83,0.92,0.79,3)
 GATE_blind-j = --fail-under fact_recall=0.72,right_doc=0.87,abstain_f1=0.74 --fail-over false_abstentions=2
 GATE_blind-i = $(call blind_gate,0.85,0.93,0.84,2)
 GATE_blind-k = $(call blind_gate,0.80,0.90,0.72,3)
-GATE_blind-l = $(call blind_gate,0.87,0.93,0.81,1)
+GATE_blind-l = $(call blind_gate,0.89,0.95,0.81,1)
 # blind-m, session 20: abstain F1 0.739 -> 0.711, one English near miss answered once English
 # questions got their own threshold (make calibrate), which the other validation sets gained by;
 # then 0.696 and one false abstention more, an answerable question it had answered with none of
 # its facts now refused (a question word inside a name counts, "zegt" no longer does).
-GATE_blind-m = $(call blind_gate,0.70,0.82,0.67,5)
+GATE_blind-m = $(call blind_gate,0.72,0.82,0.67,5)
 GATE_blind-n = $(call blind_gate,0.93,0.97,0.78,1)
-GATE_blind-o = $(call blind_gate,0.88,0.91,0.82,3)
+GATE_blind-o = $(call blind_gate,0.90,0.93,0.80,3)
 GATE_blind-p = $(call blind_gate,0.80,0.88,0.71,3)
-GATE_blind-q = $(call blind_gate,0.78,0.86,0.81,5)
-GATE_blind-r = $(call blind_gate,0.83,0.88,0.71,3)
+GATE_blind-q = $(call blind_gate,0.80,0.88,0.81,5)
+GATE_blind-r = $(call blind_gate,0.85,0.91,0.71,3)
 # blind-s quoted a forbidden string for one of its seven questions that have any (a manipulation
 # attempt answered with a quote): gated at that rate, so a second one fails.
 GATE_blind-s = --fail-under fact_recall=0.75,right_doc=0.83,abstain_f1=0.67 \
 	--fail-over false_abstentions=6,forbidden_rate=0.15
 GATE_blind-t = $(call blind_gate,0.79,0.80,0.67,6)
-GATE_blind = --baseline naive,naive-use $(call blind_gate,0.84,0.92,0.84,2)
+GATE_blind = --baseline naive,naive-use $(call blind_gate,0.86,0.92,0.84,2)
 # One command per set, in order; the first that fails its gate stops the rest.
 eval: install
 	$(foreach s,$(EVAL_SETS),$(BIN)/leerstad eval --dataset evals/datasets/$(s).jsonl \
