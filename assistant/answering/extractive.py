@@ -18,7 +18,7 @@ from assistant.messages import Messages, messages_for
 from assistant.passage_vectors import PassageVectors, encode, normalised
 from assistant.records import Answer, Turn
 from assistant.settings import Settings
-from assistant.text.sentences import is_attribution, passage_sentences
+from assistant.text.sentences import attribution_at, passage_sentences
 from assistant.text.vocabulary import Vocabulary, load_vocabulary
 
 MAX_SENTENCES = 3
@@ -222,11 +222,9 @@ def _with_attributions(chosen: list[Candidate]) -> list[Candidate]:
     for c in chosen:
         chunk = c.passage.chunk
         sentences = passage_sentences(chunk.text, chunk.sentences)
-        at = c.position + 1
-        quote = [at] if c.text.endswith(":") and at < len(sentences) else []
-        at += len(quote)
-        if at < len(sentences) and is_attribution(sentences[at]):
-            for position in [*quote, at]:
+        at = attribution_at(sentences, c.position)
+        if at is not None:
+            for position in range(c.position + 1, at + 1):
                 if sentences[position] not in {x.text for x in out}:
                     out.append(replace(c, text=sentences[position], position=position))
     return out

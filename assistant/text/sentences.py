@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -136,12 +137,17 @@ def is_attribution(line: str) -> bool:
     return bool(_ATTRIBUTION.match(line)) and len(line.split()) <= MAX_ATTRIBUTION_WORDS
 
 
-def speaker(sentences: tuple[str, ...], position: int) -> str:
-    """The attribution line of the quotation the sentence at ``position`` is part of (the line
-    after it, or after the sentence its colon introduces), or ""."""
-    for at in (position + 1, position + 2):
-        if at < len(sentences) and is_attribution(sentences[at]):
-            return sentences[at]
-        if at == position + 1 and not sentences[position].rstrip().endswith(":"):
-            break
-    return ""
+def attribution_at(sentences: Sequence[str], position: int) -> int | None:
+    """Where the line is that says who said the sentence at ``position``: right after it, or,
+    when it introduces a quotation with a colon ("... zich ook op richten:"), after that
+    quotation; None when there is none."""
+    at = position + 1
+    if sentences[position].endswith(":") and at < len(sentences):
+        at += 1
+    return at if at < len(sentences) and is_attribution(sentences[at]) else None
+
+
+def speaker(sentences: Sequence[str], position: int) -> str:
+    """The line that says who said the sentence at ``position`` (see attribution_at), or ""."""
+    at = attribution_at(sentences, position)
+    return "" if at is None else sentences[at]
