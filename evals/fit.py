@@ -120,11 +120,17 @@ def gate_rows(questions: list[Question], sentence: Logistic) -> tuple[np.ndarray
     rows, kept = [], []
     for i, q in enumerate(questions):
         if len(q.features):
-            chances = sentence(q.features)
-            best = int(np.argmax(chances))
-            rows.append(gate_row(float(chances[best]), tuple(q.features[best])))
+            rows.append(best_gate_row(sentence, q.features)[1])
             kept.append(i)
     return np.array(rows), kept
+
+
+def best_gate_row(sentence: Logistic, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A question's candidates' chances under ``sentence``, and its best one as the gate sees
+    it (``features``: one row per candidate, at least one)."""
+    chances = sentence(features)
+    best = int(np.argmax(chances))
+    return chances, gate_row(float(chances[best]), tuple(features[best]))
 
 
 def fit_model(questions: list[Question]) -> tuple[Logistic, Logistic]:
@@ -145,9 +151,7 @@ def out_of_fold(questions: list[Question]) -> tuple[list[np.ndarray], np.ndarray
         sentence, gate = fit_model(train)
         for i, q in enumerate(questions):
             if fold[i] == k and len(q.features):
-                chances[i] = sentence(q.features)
-                best = int(np.argmax(chances[i]))
-                row = gate_row(float(chances[i][best]), tuple(q.features[best]))
+                chances[i], row = best_gate_row(sentence, q.features)
                 confidence[i] = float(gate(row[None, :])[0])
     return chances, confidence
 
@@ -257,9 +261,8 @@ def calibrate(args: argparse.Namespace, settings: Any) -> int:
     confidence = np.zeros(len(questions))
     for i, q in enumerate(questions):
         if len(q.features):
-            chances = model.probabilities(q.features)
-            best = int(np.argmax(chances))
-            confidence[i] = model.confidence(float(chances[best]), tuple(q.features[best]))
+            _, row = best_gate_row(model.sentence, q.features)
+            confidence[i] = float(model.gate(row[None, :])[0])
     by_language = language_thresholds(questions, confidence)
     data = json.loads(args.out.read_text(encoding="utf-8"))
     data["thresholds_by_language"] = by_language
